@@ -1,0 +1,1 @@
+"""People and access: users and roles, teams, contact methods, sign-in sessions, API tokens."""

@@ -1,0 +1,173 @@
+"""The `hikeshi` command: init, serve, db upgrade, and each domain's sub-commands."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from hikeshi import __version__
+from hikeshi.accounts.cli import token_app, user_app
+from hikeshi.bootstrap import Container, bootstrap
+from hikeshi.core.console import fail, print_json, reported_errors, speaker
+from hikeshi.core.errors import ConfigurationError
+from hikeshi.core.i18n import Translator
+from hikeshi.core.settings import Settings, load_settings
+from hikeshi.db.migrate import current_revision, head_revision, upgrade_database
+from hikeshi.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, load_demo
+
+app = typer.Typer(
+    name="hikeshi",
+    help="hikeshi (火消し): incident response, from the alert to the customer notice.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+
+
+class CliContext:
+    """Built per invocation; the container (database engine) only when a command needs it."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._container: Container | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings()
+            except ConfigurationError as error:
+                fail(error.message)
+            assert self._settings is not None
+        return self._settings
+
+    @property
+    def speaker(self) -> Translator:
+        return speaker(self.settings.language, self.settings.timezone)
+
+    def gettext(self, message: str) -> str:
+        return self.speaker.gettext(message)
+
+    def container(self) -> Container:
+        if self._container is None:
+            self._container = bootstrap(self.settings)
+        return self._container
+
+    def close(self) -> None:
+        if self._container is not None:
+            self._container.close()
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit
+    context = CliContext()
+    ctx.obj = context
+    ctx.call_on_close(context.close)
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    demo: Annotated[bool, typer.Option("--demo", help="Load the demo company.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Create or upgrade the database; --demo loads a demo company to explore."""
+    context: CliContext = ctx.obj
+    if demo and context.settings.env == "production":
+        fail(context.gettext("--demo is refused in production: it creates users with a known password."))
+    container = context.container()
+    upgrade_database(container.engine)
+    loaded = False
+    if demo:
+        with reported_errors(context.gettext), container.sessions() as db:
+            loaded = load_demo(session=db, now=container.clock())
+            db.commit()
+    if json_output:
+        print_json({"revision": current_revision(container.engine), "demo_loaded": loaded})
+        return
+    console = Console()
+    console.print(context.gettext("Database ready: {url}").format(url=_safe_url(context.settings)))
+    if loaded:
+        console.print(context.gettext("Demo company loaded."))
+        _print_sign_in(console, context)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply every migration that has not run yet."""
+    context: CliContext = ctx.obj
+    container = context.container()
+    before = current_revision(container.engine)
+    upgrade_database(container.engine)
+    after = current_revision(container.engine)
+    message = context.gettext("Database schema at revision {after} (was {before}).")
+    Console().print(message.format(after=after, before=before or "—"))
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the web app and the API."""
+    import uvicorn
+
+    from hikeshi.web.app import create_app
+
+    context: CliContext = ctx.obj
+    container = context.container()
+    if current_revision(container.engine) != head_revision():
+        fail(context.gettext("The database schema is not up to date: run `hikeshi init` first."))
+    logging.basicConfig(level=context.settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    console = Console()
+    url = f"http://{host}:{port}"
+    console.print(f"hikeshi {__version__}: [bold]{url}[/bold]")
+    _print_sign_in(console, context)
+    uvicorn.run(
+        create_app(container),
+        host=host,
+        port=port,
+        log_level=context.settings.log_level,
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+def _print_sign_in(console: Console, context: CliContext) -> None:
+    if context.settings.env == "production":
+        return
+    with context.container().sessions() as db:
+        from hikeshi.accounts.service import find_user_by_email
+
+        if find_user_by_email(session=db, email=DEMO_ADMIN_EMAIL) is None:
+            return
+    hint = context.gettext("Sign in as the demo admin: {email} / {password}")
+    console.print(hint.format(email=DEMO_ADMIN_EMAIL, password=DEMO_PASSWORD), highlight=False)
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,99 @@
+"""Configuration from `HIKESHI_*` environment variables (and an optional `.env` file).
+
+A wrong value stops start-up with one readable line naming the variable (`load_settings`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hikeshi.core.errors import ConfigurationError, InvalidInput
+from hikeshi.core.i18n import Language
+from hikeshi.core.timezones import DEFAULT_TIMEZONE, validate_timezone
+
+# Known and public on purpose: development only. Production refuses to start with it.
+DEVELOPMENT_SECRET_KEY = "hikeshi-development-secret-key-do-not-use-in-production"  # noqa: S105
+ENV_PREFIX = "HIKESHI_"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", frozen=True)
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./hikeshi.db"
+    secret_key: str = Field(default=DEVELOPMENT_SECRET_KEY, min_length=32, repr=False)
+    base_url: str | None = None
+    timezone: str = DEFAULT_TIMEZONE
+    language: Language = "ja"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    login_max_failures: int = Field(default=5, ge=1, le=1000)
+    login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            return validate_timezone(value)
+        except InvalidInput as error:
+            raise ValueError(str(error)) from None
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite:///", "postgresql+psycopg://", "postgresql://")):
+            raise ValueError("use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB")
+        if value.startswith("postgresql://"):
+            return "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _production_is_safe(self) -> Settings:
+        if self.env == "production":
+            if self.secret_key == DEVELOPMENT_SECRET_KEY:
+                raise ValueError(
+                    "HIKESHI_SECRET_KEY: production refuses the development default; "
+                    "set a random value of at least 32 characters"
+                )
+            if self.base_url is None:
+                raise ValueError(
+                    "HIKESHI_BASE_URL: production needs the public URL, e.g. https://hikeshi.example.com"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.env == "production" or (self.base_url or "").startswith("https://")
+
+    def public_url(self, path: str) -> str:
+        return f"{self.base_url or 'http://127.0.0.1:8000'}{path}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; turn pydantic's report into one line that names the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = [str(part) for part in first["loc"]]
+        variable = ENV_PREFIX + location[0].upper() if location else "HIKESHI_*"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if message.startswith(ENV_PREFIX):
+            raise ConfigurationError(message) from None
+        raise ConfigurationError(f"{variable}: {message}") from None

@@ -1,0 +1,1 @@
+"""Storage: the engine and session factory, the declarative base, Alembic migrations."""

@@ -1,0 +1,91 @@
+"""The application factory: every domain's routes, the middleware, the error pages, health and metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from hikeshi import __version__
+from hikeshi.accounts import admin_pages as accounts_admin_pages
+from hikeshi.accounts import api as accounts_api
+from hikeshi.accounts import pages as accounts_pages
+from hikeshi.accounts.deps import Public
+from hikeshi.accounts.rules import ADMINS, EVERYONE
+from hikeshi.core.i18n import N_
+from hikeshi.db.engine import database_reachable
+from hikeshi.web import home
+from hikeshi.web.kit.csrf import CSRFMiddleware
+from hikeshi.web.kit.errors import MACHINE_PREFIXES, install_error_handlers
+from hikeshi.web.kit.metrics import HttpMetrics, MetricsMiddleware
+from hikeshi.web.kit.security import SecurityHeadersMiddleware
+from hikeshi.web.kit.templating import NavItem, Templates
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+TEMPLATE_DOMAINS = ("accounts",)
+
+NAVIGATION = (
+    NavItem("/", N_("Home"), frozenset(EVERYONE)),
+    NavItem("/admin/users", N_("Users"), frozenset(ADMINS)),
+    NavItem("/admin/teams", N_("Teams"), frozenset(ADMINS)),
+)
+
+operations = APIRouter(tags=["operations"])
+
+
+@operations.get("/healthz", dependencies=[Public])
+def healthz() -> dict[str, str]:
+    """The process answers: for a liveness probe."""
+    return {"status": "ok", "version": __version__}
+
+
+@operations.get("/readyz", dependencies=[Public])
+def readyz(request: Request) -> Response:
+    """The database is reachable: for a readiness probe and load balancers."""
+    if database_reachable(request.app.state.container.engine):
+        return JSONResponse({"status": "ready", "database": "ok"})
+    return JSONResponse({"status": "not ready", "database": "unreachable"}, status_code=503)
+
+
+@operations.get("/metrics", dependencies=[Public])
+def metrics(request: Request) -> Response:
+    registry: CollectorRegistry = request.app.state.registry
+    return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_app(container: Any) -> FastAPI:
+    app = FastAPI(
+        title="hikeshi",
+        version=__version__,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.container = container
+    app.state.templates = Templates(domains=TEMPLATE_DOMAINS, navigation=NAVIGATION)
+    registry = CollectorRegistry()
+    app.state.registry = registry
+
+    for router in (
+        operations,
+        home.router,
+        accounts_pages.router,
+        accounts_admin_pages.router,
+        accounts_api.router,
+    ):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_error_handlers(app)
+
+    settings = container.settings
+    # Outermost last: metrics see every answer, security headers go on every answer.
+    app.add_middleware(
+        CSRFMiddleware, exempt_prefixes=MACHINE_PREFIXES, secure_cookie=settings.secure_cookies
+    )
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+    app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry))
+    return app

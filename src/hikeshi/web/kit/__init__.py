@@ -1,0 +1,1 @@
+"""Domain-agnostic web machinery: templates, CSRF, security headers, language, error responses."""

@@ -1,0 +1,51 @@
+"""Per-request facts that every page needs: the container, the language, the CSRF token, the user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+
+from hikeshi.core.i18n import DEFAULT_LANGUAGE, Language, Translator, negotiate, parse_language
+from hikeshi.core.timezones import DEFAULT_TIMEZONE
+
+LANGUAGE_COOKIE = "hikeshi_lang"
+
+
+def container(request: Request) -> Any:
+    """The process's Container (typed as Any here: the kit sits below the wiring module)."""
+    return request.app.state.container
+
+
+def request_language(request: Request) -> Language:
+    """The switch (cookie) wins, then the signed-in user's setting, then Accept-Language, then ja.
+
+    An API client's Accept-Language is a deliberate choice (a browser's is not), so under /api/ it
+    comes first.
+    """
+    header = request.headers.get("accept-language")
+    if header and request.url.path.startswith("/api/"):
+        return negotiate(header, default=_default_language(request))
+    chosen = parse_language(request.cookies.get(LANGUAGE_COOKIE))
+    if chosen is not None:
+        return chosen
+    user = getattr(request.state, "user", None)
+    if user is not None:
+        from_user = parse_language(user.language)
+        if from_user is not None:
+            return from_user
+    return negotiate(header, default=_default_language(request))
+
+
+def _default_language(request: Request) -> Language:
+    return parse_language(container(request).settings.language) or DEFAULT_LANGUAGE
+
+
+def translator(request: Request) -> Translator:
+    user = getattr(request.state, "user", None)
+    zone = user.timezone if user is not None else container(request).settings.timezone
+    return Translator(language=request_language(request), timezone=zone or DEFAULT_TIMEZONE)
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
