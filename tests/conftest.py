@@ -25,8 +25,11 @@ from hikeshi.db.migrate import upgrade_database
 
 POSTGRES_URL_VARIABLE = "HIKESHI_TEST_POSTGRES_URL"
 REQUIRE_POSTGRES_VARIABLE = "HIKESHI_REQUIRE_POSTGRES"
+# Lets two runs share one PostgreSQL server without clobbering each other's databases.
+DATABASE_PREFIX_VARIABLE = "HIKESHI_TEST_DATABASE_PREFIX"
+DATABASE_PREFIX = os.environ.get(DATABASE_PREFIX_VARIABLE, "hikeshi_test").strip() or "hikeshi_test"
 # Test-suite switches; every other HIKESHI_* variable is cleared so a developer's shell can't leak in.
-SUITE_VARIABLES = frozenset({POSTGRES_URL_VARIABLE, REQUIRE_POSTGRES_VARIABLE})
+SUITE_VARIABLES = frozenset({POSTGRES_URL_VARIABLE, REQUIRE_POSTGRES_VARIABLE, DATABASE_PREFIX_VARIABLE})
 BACKEND_PROPERTY = "database_backend"
 
 POSTGRES_URL = os.environ.get(POSTGRES_URL_VARIABLE, "").strip()
@@ -106,7 +109,7 @@ def postgres_worker_url() -> Iterator[str]:
     """One database for this xdist worker (`hikeshi_test_gw0`, …), created once and dropped at the end."""
     server = make_url(POSTGRES_URL)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"hikeshi_test_{worker}"
+    name = f"{DATABASE_PREFIX}_{worker}"
     with _admin_connection(server) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
