@@ -23,6 +23,8 @@ from hikeshi.bootstrap import Container, bootstrap
 from hikeshi.core.settings import Settings, load_settings
 from hikeshi.db.migrate import upgrade_database
 
+pytest_plugins = ["tests.support.servers"]
+
 POSTGRES_URL_VARIABLE = "HIKESHI_TEST_POSTGRES_URL"
 REQUIRE_POSTGRES_VARIABLE = "HIKESHI_REQUIRE_POSTGRES"
 # Lets two runs share one PostgreSQL server without clobbering each other's databases.

@@ -1,0 +1,88 @@
+"""The MIME message built for one recipient: headers, parts and encodings, before any server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from hikeshi.adapters.smtp.message import build_message
+from hikeshi.core.errors import ExternalServiceError
+from hikeshi.delivery.ports import EmailMessage
+
+NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+SENDER = "火消し <noreply@status.example.com>"
+
+
+def test_text_only_message_is_a_single_plain_part() -> None:
+    envelope = build_message(
+        EmailMessage(to="a@example.com", subject="Hi", text="Hello"), sender=SENDER, now=NOW
+    )
+    assert envelope.message.get_content_type() == "text/plain"
+    assert envelope.message.get_content().strip() == "Hello"
+
+
+def test_envelope_uses_bare_addresses_and_the_message_id_uses_the_sender_domain() -> None:
+    envelope = build_message(
+        EmailMessage(to="Store <a@example.com>", subject="s", text="t"), sender=SENDER, now=NOW
+    )
+    assert (envelope.mail_from, envelope.recipient) == ("noreply@status.example.com", "a@example.com")
+    assert envelope.message_id.endswith("@status.example.com>")
+    assert envelope.message["Message-ID"] == envelope.message_id
+    assert envelope.message["Date"] == "Sat, 28 Nov 2026 09:30:00 +0000"
+
+
+def test_japanese_is_encoded_so_the_message_stays_seven_bit() -> None:
+    message = EmailMessage(
+        to="a@example.com", subject="【障害】決済が失敗しています", text="ご迷惑をおかけしております。"
+    )
+    raw = build_message(message, sender=SENDER, now=NOW).message.as_bytes()
+    assert raw.isascii()
+    assert b"Subject: =?utf-8?" in raw
+    assert b"Content-Transfer-Encoding: base64" in raw
+
+
+def test_a_message_from_address_overrides_the_configured_sender() -> None:
+    message = EmailMessage(to="a@example.com", subject="s", text="t", from_address="sales@example.org")
+    envelope = build_message(message, sender=SENDER, now=NOW)
+    assert envelope.mail_from == "sales@example.org"
+    assert envelope.message["From"] == "sales@example.org"
+
+
+def test_extra_headers_and_reply_to_are_added() -> None:
+    message = EmailMessage(
+        to="a@example.com",
+        subject="s",
+        text="t",
+        reply_to="support@example.com",
+        headers={"List-Unsubscribe": "<https://example.com/u>", "X-Hikeshi-Notice": "17"},
+    )
+    mime = build_message(message, sender=SENDER, now=NOW).message
+    assert mime["Reply-To"] == "support@example.com"
+    assert mime["X-Hikeshi-Notice"] == "17"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        EmailMessage(to="not-an-address", subject="s", text="t"),
+        EmailMessage(to="a@example.com, b@example.com", subject="s", text="t"),
+        EmailMessage(to="a@example.com\r\nBcc: x@example.com", subject="s", text="t"),
+        EmailMessage(
+            to="a@example.com", subject="s", text="t", headers={"X-Evil": "a\r\nBcc: x@example.com"}
+        ),
+        EmailMessage(to="a@example.com", subject="s", text="t", headers={"Subject": "replaced"}),
+    ],
+    ids=["no-domain", "two-recipients", "header-injection-in-to", "header-injection-in-value", "reserved"],
+)
+def test_what_no_server_could_accept_is_a_permanent_error(message: EmailMessage) -> None:
+    with pytest.raises(ExternalServiceError) as caught:
+        build_message(message, sender=SENDER, now=NOW)
+    assert caught.value.permanent
+
+
+def test_line_breaks_in_a_subject_are_folded_into_spaces() -> None:
+    message = EmailMessage(to="a@example.com", subject="line one\nBcc: x@example.com", text="t")
+    mime = build_message(message, sender=SENDER, now=NOW).message
+    assert mime["Subject"] == "line one Bcc: x@example.com"
+    assert mime["Bcc"] is None
