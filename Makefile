@@ -16,12 +16,13 @@ DEBIAN_TEST_PACKAGES := postgresql chromium fonts-noto-cjk
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 
-.PHONY: help run install install-test check fmt test clean
+.PHONY: help run install install-test check fmt test bench clean
 
 help:
 	@echo "make run           install hikeshi into .venv, create the database (demo data the first time), serve on 127.0.0.1:8000"
 	@echo "make test          install test tools and Debian packages, run 'check', then the suite on SQLite and PostgreSQL"
 	@echo "make check         ruff (lint and format), mypy --strict, import-linter"
+	@echo "make bench         run the benchmarks on SQLite and PostgreSQL; figures go to docs/benchmarks.md"
 	@echo "make fmt           fix lint and format the code"
 	@echo "make install-test  .venv with the test and dev tools, plus: $(DEBIAN_TEST_PACKAGES)"
 	@echo "make clean         remove caches and install stamps (keeps hikeshi.db)"
@@ -63,14 +64,14 @@ install-test: $(VENV)/.installed-test
 	@bash scripts/install-debian-packages.sh $(DEBIAN_TEST_PACKAGES)
 
 check: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 fmt: $(VENV)/.installed-test
-	$(BIN)/ruff check --fix src tests scripts
-	$(BIN)/ruff format src tests scripts
+	$(BIN)/ruff check --fix src tests scripts benchmarks
+	$(BIN)/ruff format src tests scripts benchmarks
 
 # The suite runs every database test on SQLite and on a throwaway PostgreSQL server, which is
 # stopped however pytest ends; the exit code is pytest's.
@@ -83,6 +84,19 @@ test: install-test
 	echo "testing on SQLite and PostgreSQL ($$HIKESHI_TEST_POSTGRES_URL)"; \
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); status=$$?; \
 	exit $$status
+
+# Benchmarks on SQLite and on PostgreSQL. A PostgreSQL server this target starts is stopped at the
+# end; one that was already running (a developer's) is used and left running.
+bench: install-test
+	@started=0; \
+	if ! bash scripts/postgres.sh status >/dev/null 2>&1; then \
+		bash scripts/postgres.sh start || exit 1; \
+		started=1; \
+	fi; \
+	trap '[ "$$started" = 1 ] && bash scripts/postgres.sh stop >/dev/null' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
+	export HIKESHI_BENCH_POSTGRES_URL="$$(bash scripts/postgres.sh url)"; \
+	$(BIN)/python -m benchmarks
 
 clean:
 	@bash scripts/postgres.sh stop >/dev/null

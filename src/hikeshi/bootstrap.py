@@ -1,22 +1,36 @@
-"""The one wiring module: settings, database, clock and (later) the delivery ports, built once."""
+"""The one wiring module: settings, database, clock, job handlers and the delivery ports, built once."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import importlib
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session, sessionmaker
 
 from hikeshi.accounts.auth import ThrottlePolicy
+from hikeshi.adapters.slack import SlackChat, SlackIncomingWebhook
+from hikeshi.adapters.smtp import SmtpEmail
+from hikeshi.adapters.twilio import TwilioAccount, TwilioSms, TwilioVoice
+from hikeshi.adapters.webhook import SignedWebhook
 from hikeshi.core.clock import Clock, utc_now
+from hikeshi.core.errors import ConfigurationError, InvalidInput
 from hikeshi.core.settings import Settings, load_settings
 from hikeshi.db.base import Base
 from hikeshi.db.engine import make_engine, make_session_factory
+from hikeshi.delivery import handlers as delivery_handlers
+from hikeshi.delivery.mailbox import MailboxEmail
+from hikeshi.delivery.ports import DeliveryPorts, EmailPort
+from hikeshi.delivery.ratelimit import RateLimiter
+from hikeshi.delivery.rules import parse_rate_limits
+from hikeshi.jobs.registry import JobRegistry
 
 # Every domain that owns tables; Alembic and the test fixtures see the metadata through this list.
-MODEL_MODULES = ("hikeshi.accounts.models",)
+MODEL_MODULES = ("hikeshi.accounts.models", "hikeshi.jobs.models", "hikeshi.delivery.models")
 
 
 def model_metadata() -> MetaData:
@@ -32,7 +46,12 @@ class Container:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    # The channels messages leave through, and how fast each may be used.
+    delivery_ports: DeliveryPorts
+    rate_limiter: RateLimiter
     clock: Clock = field(default=utc_now)
+    # Every kind of job and its handler; workers run what is registered here.
+    jobs: JobRegistry = field(default_factory=JobRegistry)
 
     @property
     def throttle(self) -> ThrottlePolicy:
@@ -42,11 +61,74 @@ class Container:
         )
 
     def close(self) -> None:
+        ports = self.delivery_ports
+        for port in (ports.email, ports.chat, ports.chat_webhook, ports.sms, ports.voice, ports.webhook):
+            close = getattr(port, "close", None)
+            if close is not None:
+                close()
         self.engine.dispose()
 
 
-def bootstrap(settings: Settings | None = None, *, clock: Clock = utc_now) -> Container:
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock = utc_now,
+    delivery_ports: DeliveryPorts | None = None,
+) -> Container:
+    """Build the process's Container; tests may hand in fake delivery ports."""
     settings = settings or load_settings()
     model_metadata()
     engine = make_engine(settings.database_url)
-    return Container(settings=settings, engine=engine, sessions=make_session_factory(engine), clock=clock)
+    sessions = make_session_factory(engine)
+    registry = JobRegistry()
+    delivery_handlers.register(registry)
+    return Container(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        clock=clock,
+        jobs=registry,
+        delivery_ports=delivery_ports or real_delivery_ports(settings, sessions=sessions, clock=clock),
+        rate_limiter=RateLimiter(_rate_limits(settings)),
+    )
+
+
+def _rate_limits(settings: Settings) -> dict[Any, Any]:
+    try:
+        return dict(parse_rate_limits(settings.rate_limits))
+    except InvalidInput as error:
+        raise ConfigurationError(str(error)) from None
+
+
+def real_delivery_ports(
+    settings: Settings, *, sessions: sessionmaker[Session], clock: Clock
+) -> DeliveryPorts:
+    """Each channel that is configured; email falls back to the embedded mailbox."""
+    email: EmailPort
+    if settings.smtp_url:
+        email = SmtpEmail.from_url(settings.smtp_url, from_address=settings.smtp_from)
+    else:
+        email = MailboxEmail(sessions=sessions, clock=clock, sender=settings.smtp_from)
+    ports = DeliveryPorts(
+        email=email,
+        chat_webhook=SlackIncomingWebhook(),
+        webhook=SignedWebhook(timeout_seconds=settings.webhook_timeout_seconds, clock=clock),
+        webhook_secret=settings.webhook_signing_secret or _derived_secret(settings, "outgoing-webhooks"),
+    )
+    if settings.slack_bot_token:
+        ports.chat = SlackChat(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from:
+        account = TwilioAccount(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token,
+            from_number=settings.twilio_from,
+            api_url=settings.twilio_api_url,
+        )
+        ports.sms = TwilioSms(account)
+        ports.voice = TwilioVoice(account)
+    return ports
+
+
+def _derived_secret(settings: Settings, purpose: str) -> str:
+    """A per-purpose key derived from the secret key, so one leaked key does not reveal another."""
+    return hmac.new(settings.secret_key.encode(), purpose.encode(), hashlib.sha256).hexdigest()

@@ -17,7 +17,9 @@ from hikeshi.core.errors import ConfigurationError
 from hikeshi.core.i18n import Translator
 from hikeshi.core.settings import Settings, load_settings
 from hikeshi.db.migrate import current_revision, head_revision, upgrade_database
+from hikeshi.delivery.cli import notify_app
 from hikeshi.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, load_demo
+from hikeshi.jobs.cli import jobs_app, run_worker
 
 app = typer.Typer(
     name="hikeshi",
@@ -30,6 +32,9 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(jobs_app, name="jobs")
+app.add_typer(notify_app, name="notify")
+app.command("worker")(run_worker)
 
 
 class CliContext:
@@ -123,10 +128,14 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="Serve only; run `hikeshi worker` separately.")
+    ] = False,
 ) -> None:
-    """Serve the web app and the API."""
+    """Serve the web app and the API, with the worker in the same process unless --no-worker."""
     import uvicorn
 
+    from hikeshi.jobs.worker import Worker
     from hikeshi.web.app import create_app
 
     context: CliContext = ctx.obj
@@ -134,18 +143,26 @@ def serve(
     if current_revision(container.engine) != head_revision():
         fail(context.gettext("The database schema is not up to date: run `hikeshi init` first."))
     logging.basicConfig(level=context.settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    worker = None
+    if not no_worker:
+        with reported_errors(context.gettext):
+            worker = Worker(container=container, registry=container.jobs)
     console = Console()
     url = f"http://{host}:{port}"
     console.print(f"hikeshi {__version__}: [bold]{url}[/bold]")
     _print_sign_in(console, context)
-    uvicorn.run(
-        create_app(container),
-        host=host,
-        port=port,
-        log_level=context.settings.log_level,
-        proxy_headers=True,
-        server_header=False,
-    )
+    try:
+        uvicorn.run(
+            create_app(container, background=worker.in_background if worker else None),
+            host=host,
+            port=port,
+            log_level=context.settings.log_level,
+            proxy_headers=True,
+            server_header=False,
+        )
+    finally:
+        if worker is not None:
+            worker.close()
 
 
 def _print_sign_in(console: Console, context: CliContext) -> None:

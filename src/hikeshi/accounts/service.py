@@ -160,10 +160,16 @@ def add_contact_method(
     return method
 
 
-def remove_contact_method(*, session: Session, user_id: int, contact_method_id: int) -> None:
+def get_contact_method(*, session: Session, user_id: int, contact_method_id: int) -> ContactMethod:
+    """One of the user's own contact methods (another user's is as good as missing)."""
     method = session.get(ContactMethod, contact_method_id)
     if method is None or method.user_id != user_id:
         raise NotFound("contact method {value} does not exist", value=contact_method_id)
+    return method
+
+
+def remove_contact_method(*, session: Session, user_id: int, contact_method_id: int) -> None:
+    method = get_contact_method(session=session, user_id=user_id, contact_method_id=contact_method_id)
     session.delete(method)
     session.flush()
 

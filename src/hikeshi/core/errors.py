@@ -6,8 +6,11 @@
     ├── PermissionDenied         signed in, but the role does not allow it (HTTP 403)
     ├── NotFound                 the thing asked for does not exist (HTTP 404, CLI exit 2)
     ├── Conflict                 the change clashes with what exists (HTTP 409, CLI exit 2)
+    │   └── WorkerAlreadyRunning another worker holds this SQLite database; a second refuses to start
     ├── TooManyRequests          throttled; `retry_after` says for how long (HTTP 429)
-    └── ConfigurationError       settings that cannot work; start-up stops with one line
+    ├── ConfigurationError       settings that cannot work; start-up stops with one line
+    └── ExternalServiceError     a provider (Slack, SMTP, Twilio, a webhook) failed; `permanent` says
+                                 whether a retry can help, `retry_after_seconds` when it said so
 
 Each error carries a stable machine `code`, an English message that is also the message-catalog id (with
 `{name}` placeholders) and its parameters; entry points render it in the reader's language
@@ -61,6 +64,12 @@ class Conflict(HikeshiError):
     status_code = 409
 
 
+class WorkerAlreadyRunning(Conflict):
+    """On SQLite one worker runs per database file; the lock file next to it says which."""
+
+    code = "worker_already_running"
+
+
 class TooManyRequests(HikeshiError):
     code = "too_many_requests"
     status_code = 429
@@ -72,3 +81,22 @@ class TooManyRequests(HikeshiError):
 
 class ConfigurationError(HikeshiError):
     code = "configuration_error"
+
+
+class ExternalServiceError(HikeshiError):
+    """A provider failed. Jobs retry it with backoff unless `permanent`; `retry_after_seconds` wins."""
+
+    code = "external_service_error"
+    status_code = 502
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        retry_after_seconds: float | None = None,
+        **params: object,
+    ) -> None:
+        self.permanent = permanent
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(message, field=None, **params)

@@ -33,6 +33,20 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1, le=1000)
     login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
 
+    # Delivery channels: each is used when configured; email falls back to the embedded mailbox.
+    slack_bot_token: str | None = Field(default=None, repr=False)
+    slack_signing_secret: str | None = Field(default=None, repr=False)
+    slack_api_url: str = "https://slack.com/api/"
+    smtp_url: str | None = Field(default=None, repr=False)
+    smtp_from: str = "hikeshi@localhost"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = Field(default=None, repr=False)
+    twilio_from: str | None = None
+    twilio_api_url: str = "https://api.twilio.com"
+    webhook_signing_secret: str | None = Field(default=None, repr=False)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    rate_limits: str = ""
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -58,6 +72,32 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("slack_api_url", "twilio_api_url")
+    @classmethod
+    def _service_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _sender_address(cls, value: str) -> str:
+        if "@" not in value:
+            raise ValueError("must be an email address such as hikeshi@example.com")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _twilio_is_complete(self) -> Settings:
+        parts = {
+            "HIKESHI_TWILIO_ACCOUNT_SID": self.twilio_account_sid,
+            "HIKESHI_TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "HIKESHI_TWILIO_FROM": self.twilio_from,
+        }
+        missing = [name for name, value in parts.items() if not value]
+        if 0 < len(missing) < len(parts):
+            raise ValueError(f"{missing[0]}: Twilio needs the account SID, auth token and sender together")
+        return self
 
     @model_validator(mode="after")
     def _production_is_safe(self) -> Settings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,10 @@ from hikeshi.accounts.deps import Public
 from hikeshi.accounts.rules import ADMINS, EVERYONE
 from hikeshi.core.i18n import N_
 from hikeshi.db.engine import database_reachable
+from hikeshi.delivery import api as delivery_api
+from hikeshi.delivery import pages as delivery_pages
+from hikeshi.jobs import api as jobs_api
+from hikeshi.jobs import pages as jobs_pages
 from hikeshi.web import home
 from hikeshi.web.kit.csrf import CSRFMiddleware
 from hikeshi.web.kit.errors import MACHINE_PREFIXES, install_error_handlers
@@ -26,12 +32,16 @@ from hikeshi.web.kit.security import SecurityHeadersMiddleware
 from hikeshi.web.kit.templating import NavItem, Templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-TEMPLATE_DOMAINS = ("accounts",)
+TEMPLATE_DOMAINS = ("accounts", "jobs", "delivery")
 
 NAVIGATION = (
     NavItem("/", N_("Home"), frozenset(EVERYONE)),
+    NavItem("/inbox", N_("Inbox"), frozenset(EVERYONE)),
     NavItem("/admin/users", N_("Users"), frozenset(ADMINS)),
     NavItem("/admin/teams", N_("Teams"), frozenset(ADMINS)),
+    NavItem("/admin/jobs", N_("Jobs"), frozenset(ADMINS)),
+    NavItem("/admin/deliveries", N_("Delivery log"), frozenset(ADMINS)),
+    NavItem("/admin/mailbox", N_("Mailbox"), frozenset(ADMINS)),
 )
 
 operations = APIRouter(tags=["operations"])
@@ -57,8 +67,21 @@ def metrics(request: Request) -> Response:
     return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
-def create_app(container: Any) -> FastAPI:
+def create_app(
+    container: Any, *, background: Callable[[], AbstractContextManager[object]] | None = None
+) -> FastAPI:
+    """`background`: what runs beside the web app for its lifetime (`hikeshi serve`: the worker)."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if background is None:
+            yield
+            return
+        with background():
+            yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="hikeshi",
         version=__version__,
         openapi_url="/api/v1/openapi.json",
@@ -76,6 +99,10 @@ def create_app(container: Any) -> FastAPI:
         accounts_pages.router,
         accounts_admin_pages.router,
         accounts_api.router,
+        jobs_pages.router,
+        jobs_api.router,
+        delivery_pages.router,
+        delivery_api.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
