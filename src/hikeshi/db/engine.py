@@ -7,6 +7,16 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+# On SQLite every transaction takes the write lock at BEGIN (waiting up to busy_timeout for it). A
+# deferred transaction that reads, then writes after another connection has committed, cannot wait:
+# it fails at once with "database is locked" — a 500 on sign-in while the worker drains the queue.
+# The price is that transactions run one at a time; they are short, and WAL still lets the database
+# be read by other processes meanwhile. `BEGIN_IMMEDIATE` names the choice where code relies on it;
+# PostgreSQL ignores both options.
+BEGIN_IMMEDIATE = {"hikeshi_begin_immediate": True}
+# For a connection that only reads and must not wait behind writers (health checks).
+BEGIN_DEFERRED = {"hikeshi_begin_immediate": False}
+
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
     if database_url.startswith("sqlite"):
@@ -34,7 +44,8 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    immediate = connection.get_execution_options().get("hikeshi_begin_immediate", True)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -43,7 +54,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def database_reachable(engine: Engine) -> bool:
     try:
-        with engine.connect() as connection:
+        with engine.connect().execution_options(**BEGIN_DEFERRED) as connection:
             connection.execute(text("SELECT 1"))
     except Exception:
         return False
