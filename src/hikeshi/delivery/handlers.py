@@ -1,7 +1,9 @@
 """Job handlers that send: one batch of deliveries per job, each delivery recorded before and after.
 
 A delivery is marked `sending` (committed) before the provider is called and `sent` after, so a crash in
-between leaves exactly the one in flight, which the retry sends again and flags `possible_duplicate`.
+between leaves exactly the one in flight, which the retry sends again, flags `possible_duplicate` and
+logs as interrupted. In a batch, the result of one message is committed together with the `sending`
+mark of the next: one commit per message, and still never more than one in flight.
 """
 
 from __future__ import annotations
@@ -9,18 +11,20 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine
 
 from hikeshi.core.errors import ExternalServiceError
-from hikeshi.delivery.models import Delivery, DeliveryAttempt
+from hikeshi.delivery import recording
 from hikeshi.delivery.ports import ChatMessage, DeliveryPorts, EmailMessage
 from hikeshi.delivery.ratelimit import RateLimiter
+from hikeshi.delivery.recording import Message
 from hikeshi.delivery.rules import Channel, Status, short_error
 from hikeshi.delivery.service import CHAT_UPDATE_JOB, SEND_JOB
-from hikeshi.jobs.registry import JobContext, JobRegistry, JobSpec
+from hikeshi.jobs.registry import DEFAULT_LEASE, JobContext, JobRegistry, JobSpec
 
 log = logging.getLogger("hikeshi.delivery")
 
@@ -34,6 +38,9 @@ class DeliveryRuntime(Protocol):
     """What the handlers need from the process's Container."""
 
     @property
+    def engine(self) -> Engine: ...
+
+    @property
     def delivery_ports(self) -> DeliveryPorts: ...
 
     @property
@@ -45,18 +52,23 @@ class _Retry:
     after: float | None
 
 
-def register(registry: JobRegistry) -> None:
-    registry.register(JobSpec(kind=SEND_JOB, handler=deliver_batch, max_attempts=JOB_ATTEMPTS))
-    registry.register(JobSpec(kind=CHAT_UPDATE_JOB, handler=deliver_chat_update, max_attempts=JOB_ATTEMPTS))
+def register(registry: JobRegistry, *, lease: timedelta = DEFAULT_LEASE) -> None:
+    """`lease`: how long a worker holds a job before another may take it back; above the longest batch."""
+    for kind, handler in ((SEND_JOB, deliver_batch), (CHAT_UPDATE_JOB, deliver_chat_update)):
+        registry.register(JobSpec(kind=kind, handler=handler, max_attempts=JOB_ATTEMPTS, lease=lease))
 
 
 def deliver_batch(ctx: JobContext, payload: dict[str, Any]) -> None:
     runtime: DeliveryRuntime = ctx.services
-    retries = [
-        outcome
-        for delivery_id in payload["delivery_ids"]
-        if isinstance(outcome := _deliver_one(ctx, runtime, int(delivery_id)), _Retry)
-    ]
+    delivery_ids = [int(delivery_id) for delivery_id in payload["delivery_ids"]]
+    # One connection for the batch: a pool checkout (and its liveness ping) per message would cost
+    # more than the message's own statements.
+    with runtime.engine.connect() as connection:
+        found = recording.read_deliveries(connection, delivery_ids)
+        connection.commit()  # each message's transaction then starts with a write (SQLite's lock)
+        unfinished = [found[i] for i in delivery_ids if i in found and found[i].status not in FINAL]
+        retries = _deliver_in_order(connection, ctx, runtime, unfinished)
+        connection.commit()  # the last message's result
     if retries:
         waits = [retry.after for retry in retries if retry.after is not None]
         raise ExternalServiceError(
@@ -66,134 +78,124 @@ def deliver_batch(ctx: JobContext, payload: dict[str, Any]) -> None:
         )
 
 
-def _deliver_one(ctx: JobContext, runtime: DeliveryRuntime, delivery_id: int) -> _Retry | None:
-    with ctx.sessions() as session:
-        delivery = session.get(Delivery, delivery_id)
-        if delivery is None or delivery.status in FINAL:
-            return None
-        wait = runtime.rate_limiter.acquire(Channel(delivery.channel), delivery.target)
-        if wait > 0:
-            return _Retry(after=wait)
-        _mark_sending(session, delivery, ctx)
-        started = time.perf_counter()
-        try:
-            provider_id = _send(runtime.delivery_ports, delivery)
-        except ExternalServiceError as error:
-            return _record_failure(session, delivery, ctx, error, started)
-        except Exception as error:
-            log.exception("delivery %s: unexpected error from the %s adapter", delivery.id, delivery.channel)
-            return _record_failure(session, delivery, ctx, ExternalServiceError(str(error)), started)
-        _record_success(session, delivery, ctx, provider_id, started)
-        return None
+def _deliver_in_order(
+    connection: Connection, ctx: JobContext, runtime: DeliveryRuntime, messages: list[Message]
+) -> list[_Retry]:
+    """Send each message; the retries due for those not sent.
+
+    A message that has to be tried again holds back the later ones to the same target, which wait
+    for the same retry: a channel never reads "recovered" before the "outage" it follows.
+    """
+    waiting: dict[tuple[str, str], _Retry] = {}
+    retries = []
+    for message in messages:
+        key = (message.channel, message.target)
+        outcome = waiting.get(key) or _deliver_one(connection, ctx, runtime, message)
+        if outcome is not None:
+            waiting[key] = outcome
+            retries.append(outcome)
+    return retries
 
 
-def _mark_sending(session: Session, delivery: Delivery, ctx: JobContext) -> None:
-    if delivery.status == Status.SENDING:
-        # The last try died between handing the message over and recording the answer.
-        delivery.possible_duplicate = True
-    delivery.status = Status.SENDING.value
-    delivery.attempts += 1
-    delivery.updated_at = ctx.clock()
-    session.commit()
+def _deliver_one(
+    connection: Connection, ctx: JobContext, runtime: DeliveryRuntime, message: Message
+) -> _Retry | None:
+    """Send one message of a batch; its result is committed with the next message's `sending` mark."""
+    wait = runtime.rate_limiter.acquire(
+        Channel(message.channel),
+        message.target,
+        # The previous message's result is not left uncommitted while this one waits its turn.
+        before_waiting=connection.commit,
+    )
+    if wait > 0:
+        return _Retry(after=wait)
+    _mark_sending(connection, message, ctx)
+    started = time.perf_counter()
+    try:
+        provider_id = _send(runtime.delivery_ports, message)
+    except ExternalServiceError as error:
+        return _record_failure(connection, message, ctx, error, started)
+    except Exception as error:
+        log.exception("delivery %s: unexpected error from the %s adapter", message.id, message.channel)
+        return _record_failure(connection, message, ctx, ExternalServiceError(str(error)), started)
+    finally:
+        runtime.rate_limiter.finished(Channel(message.channel), message.target)
+    recording.record_sent(
+        connection, message, provider_id=provider_id, now=ctx.clock(), duration_ms=_since(started)
+    )
+    return None
 
 
-def _record_success(
-    session: Session, delivery: Delivery, ctx: JobContext, provider_id: str | None, started: float
-) -> None:
-    now = ctx.clock()
-    delivery.status = Status.SENT.value
-    delivery.provider_id = provider_id
-    delivery.sent_at = now
-    delivery.updated_at = now
-    delivery.last_error = None
-    session.add(_attempt(delivery, "sent", now, started, provider_id=provider_id))
-    session.commit()
+def _mark_sending(connection: Connection, message: Message, ctx: JobContext) -> None:
+    """Commit that this message goes out now, with the result the transaction still holds."""
+    recording.mark_sending(connection, message, now=ctx.clock())
+    connection.commit()
 
 
 def _record_failure(
-    session: Session, delivery: Delivery, ctx: JobContext, error: ExternalServiceError, started: float
+    connection: Connection, message: Message, ctx: JobContext, error: ExternalServiceError, started: float
 ) -> _Retry | None:
+    """Record a failed attempt (the caller commits); a `_Retry` when trying again can help."""
     now = ctx.clock()
-    message = short_error(str(error))
-    gave_up = not error.permanent and delivery.attempts >= MAX_DELIVERY_ATTEMPTS
+    text = short_error(str(error))
+    gave_up = not error.permanent and message.attempts >= MAX_DELIVERY_ATTEMPTS
     if error.permanent:
-        delivery.status = Status.FAILED.value
+        status, outcome = Status.FAILED, "failed"
     elif gave_up:
-        delivery.status = Status.DEAD.value
+        status, outcome = Status.DEAD, "gave_up"
     else:
-        delivery.status = Status.QUEUED.value
-    delivery.last_error = message
-    delivery.updated_at = now
-    outcome = "failed" if error.permanent else ("gave_up" if gave_up else "retry")
-    session.add(_attempt(delivery, outcome, now, started, error=message))
-    session.commit()
+        status, outcome = Status.QUEUED, "retry"
+    recording.record_unsent(connection, message, status=status, error=text, now=now)
+    recording.log_attempt(
+        connection, message, outcome=outcome, at=now, duration_ms=_since(started), error=text
+    )
     if error.permanent or gave_up:
         return None
     return _Retry(after=error.retry_after_seconds)
 
 
-def _attempt(
-    delivery: Delivery,
-    outcome: str,
-    now: Any,
-    started: float,
-    *,
-    provider_id: str | None = None,
-    error: str | None = None,
-) -> DeliveryAttempt:
-    return DeliveryAttempt(
-        delivery_id=delivery.id,
-        attempt=delivery.attempts,
-        outcome=outcome,
-        provider_id=provider_id,
-        error=error,
-        attempted_at=now,
-        duration_ms=int((time.perf_counter() - started) * 1000),
-    )
+def _since(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
 
 
 def _not_configured(channel: str) -> ExternalServiceError:
     return ExternalServiceError("the {channel} channel is not configured", permanent=True, channel=channel)
 
 
-def _send(ports: DeliveryPorts, delivery: Delivery) -> str | None:
+def _send(ports: DeliveryPorts, message: Message) -> str | None:
     """Hand one message to its provider; the provider's id for it, when it gives one."""
-    channel = Channel(delivery.channel)
-    extra = delivery.extra or {}
+    channel = Channel(message.channel)
+    extra = message.extra or {}
     if channel is Channel.EMAIL:
-        message = EmailMessage(
-            to=delivery.target, subject=delivery.subject, text=delivery.text, html=delivery.html
-        )
-        return ports.email.send(message).message_id
+        email = EmailMessage(to=message.target, subject=message.subject, text=message.text, html=message.html)
+        return ports.email.send(email).message_id
     if channel is Channel.CHAT:
         if ports.chat is None:
             raise _not_configured(channel)
         chat = ChatMessage(
-            channel=delivery.target,
-            text=delivery.text,
+            channel=message.target,
+            text=message.text,
             blocks=tuple(extra.get("blocks", ())),
             thread_ts=extra.get("thread_ts"),
         )
         receipt = ports.chat.post(chat)
-        delivery.extra = {**extra, "channel_id": receipt.channel}
+        message.extra = {**extra, "channel_id": receipt.channel}
         return receipt.ts
     if channel is Channel.CHAT_WEBHOOK:
-        ports.chat_webhook.post(
-            url=delivery.target, text=delivery.text, blocks=tuple(extra.get("blocks", ()))
-        )
+        ports.chat_webhook.post(url=message.target, text=message.text, blocks=tuple(extra.get("blocks", ())))
         return None
     if channel is Channel.SMS:
         if ports.sms is None:
             raise _not_configured(channel)
-        return ports.sms.send(to=delivery.target, body=delivery.text).provider_id
+        return ports.sms.send(to=message.target, body=message.text).provider_id
     if channel is Channel.VOICE:
         if ports.voice is None:
             raise _not_configured(channel)
-        twiml = extra.get("twiml") or spoken_twiml(delivery.text, language=extra.get("language", "ja"))
-        return ports.voice.call(to=delivery.target, twiml=twiml).provider_id
+        twiml = extra.get("twiml") or spoken_twiml(message.text, language=extra.get("language", "ja"))
+        return ports.voice.call(to=message.target, twiml=twiml).provider_id
     if channel is Channel.WEBHOOK:
-        body = extra.get("payload") or {"subject": delivery.subject, "text": delivery.text}
-        return ports.webhook.post(url=delivery.target, payload=body, secret=ports.webhook_secret).provider_id
+        body = extra.get("payload") or {"subject": message.subject, "text": message.text}
+        return ports.webhook.post(url=message.target, payload=body, secret=ports.webhook_secret).provider_id
     raise _not_configured(channel)
 
 
@@ -206,44 +208,49 @@ def spoken_twiml(text: str, *, language: str = "ja") -> str:
 
 def deliver_chat_update(ctx: JobContext, payload: dict[str, Any]) -> None:
     runtime: DeliveryRuntime = ctx.services
-    with ctx.sessions() as session:
-        change = session.get(Delivery, int(payload["delivery_id"]))
+    change_id = int(payload["delivery_id"])
+    with runtime.engine.connect() as connection:
+        change = recording.read_deliveries(connection, [change_id]).get(change_id)
         if change is None or change.status in FINAL:
-            return None
-        original = session.get(Delivery, int(change.extra["update_of"]))
+            return
+        original_id = int(change.extra["update_of"])
+        original = recording.read_deliveries(connection, [original_id]).get(original_id)
+        connection.commit()
         if original is None or original.status in (Status.FAILED, Status.DEAD):
-            return _give_up_update(session, change, ctx)
-        if original.status != Status.SENT or original.provider_id is None:
+            error = "the message to update was never posted"
+            recording.record_unsent(connection, change, status=Status.FAILED, error=error, now=ctx.clock())
+        elif original.status != Status.SENT or original.provider_id is None:
             raise ExternalServiceError("the message to update is not posted yet", retry_after_seconds=2)
-        chat = runtime.delivery_ports.chat
-        if chat is None:
-            return _record_failure_final(session, change, ctx, _not_configured(Channel.CHAT))
-        wait = runtime.rate_limiter.acquire(Channel.CHAT, original.target)
-        if wait > 0:
-            raise ExternalServiceError("chat rate limit", retry_after_seconds=wait)
-        _mark_sending(session, change, ctx)
-        started = time.perf_counter()
-        try:
-            channel_id = str(original.extra.get("channel_id", original.target))
-            blocks = tuple(change.extra.get("blocks", ()))
-            chat.update(channel=channel_id, ts=original.provider_id, text=change.text, blocks=blocks)
-        except ExternalServiceError as error:
-            retry = _record_failure(session, change, ctx, error, started)
-            if retry is not None:
-                raise ExternalServiceError(str(error), retry_after_seconds=retry.after) from error
-            return None
-        _record_success(session, change, ctx, original.provider_id, started)
-        return None
+        else:
+            _update_posted(connection, ctx, runtime, change, original)
+        connection.commit()
 
 
-def _record_failure_final(
-    session: Session, delivery: Delivery, ctx: JobContext, error: ExternalServiceError
+def _update_posted(
+    connection: Connection, ctx: JobContext, runtime: DeliveryRuntime, change: Message, original: Message
 ) -> None:
-    _record_failure(session, delivery, ctx, error, time.perf_counter())
-
-
-def _give_up_update(session: Session, change: Delivery, ctx: JobContext) -> None:
-    change.status = Status.FAILED.value
-    change.last_error = "the message to update was never posted"
-    change.updated_at = ctx.clock()
-    session.commit()
+    """Apply `change` to the posted `original`; raise to have the job retry when that can help."""
+    chat, posted_ts = runtime.delivery_ports.chat, str(original.provider_id)
+    if chat is None:
+        _record_failure(connection, change, ctx, _not_configured(Channel.CHAT), time.perf_counter())
+        return
+    wait = runtime.rate_limiter.acquire(Channel.CHAT, original.target)
+    if wait > 0:
+        raise ExternalServiceError("chat rate limit", retry_after_seconds=wait)
+    _mark_sending(connection, change, ctx)
+    started = time.perf_counter()
+    try:
+        channel_id = str(original.extra.get("channel_id", original.target))
+        blocks = tuple(change.extra.get("blocks", ()))
+        chat.update(channel=channel_id, ts=posted_ts, text=change.text, blocks=blocks)
+    except ExternalServiceError as error:
+        retry = _record_failure(connection, change, ctx, error, started)
+        if retry is not None:
+            connection.commit()
+            raise ExternalServiceError(str(error), retry_after_seconds=retry.after) from error
+        return
+    finally:
+        runtime.rate_limiter.finished(Channel.CHAT, original.target)
+    recording.record_sent(
+        connection, change, provider_id=posted_ts, now=ctx.clock(), duration_ms=_since(started)
+    )

@@ -39,12 +39,34 @@ class RateLimiter:
                 bucket = self._buckets[key] = TokenBucket.full(limit, now)
             return bucket.take(now)
 
-    def acquire(self, channel: Channel, target: str) -> float:
-        """Wait for a token when the wait is short; return the remaining wait when it is not (0.0: go)."""
+    def finished(self, channel: Channel, target: str) -> None:
+        """The call made with the token from `acquire` has returned; see `TokenBucket.settle`.
+
+        Without this, two posts paced exactly one second apart at the sender could reach Slack less
+        than a second apart (the first one slower on its way), and Slack would answer 429.
+        """
+        limit = self._limits.get(channel)
+        if limit is None:
+            return
+        with self._lock:
+            bucket = self._buckets.get((channel, target if limit.per_target else ""))
+            if bucket is not None:
+                bucket.settle(self._monotonic())
+
+    def acquire(
+        self, channel: Channel, target: str, *, before_waiting: Callable[[], None] | None = None
+    ) -> float:
+        """Wait for a token when the wait is short; return the remaining wait when it is not (0.0: go).
+
+        `before_waiting` runs before each inline wait: a handler commits what it holds, so nothing
+        already sent sits unrecorded while the next message waits its turn.
+        """
         while True:
             wait = self.wait_time(channel, target)
             if wait <= 0:
                 return 0.0
             if wait > MAX_INLINE_WAIT_SECONDS:
                 return wait
+            if before_waiting is not None:
+                before_waiting()
             self._sleep(wait)

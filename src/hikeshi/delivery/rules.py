@@ -162,3 +162,9 @@ class TokenBucket:
             self.tokens -= 1
             return 0.0
         return (1 - self.tokens) / self.per_second
+
+    def settle(self, now: float) -> None:
+        """The call that took a token is over. If it took the last one, the next is counted from now:
+        the provider counts arrivals, and an arrival can come any time until the call returns."""
+        if self.tokens < 1:
+            self.updated = max(self.updated, now)

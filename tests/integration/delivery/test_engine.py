@@ -10,7 +10,7 @@ from hikeshi.bootstrap import Container
 from hikeshi.core.errors import ExternalServiceError, NotFound
 from hikeshi.delivery import service
 from hikeshi.delivery.models import Delivery, InboxMessage
-from hikeshi.delivery.ports import DeliveryPorts
+from hikeshi.delivery.ports import DeliveryPorts, EmailMessage, EmailReceipt
 from hikeshi.delivery.service import Outgoing
 from hikeshi.jobs.models import Job
 from hikeshi.jobs.worker import Worker
@@ -226,8 +226,46 @@ def test_message_left_in_flight_by_a_crash_is_sent_again_and_flagged(
         delivery = db.get(Delivery, delivery_id)
         assert delivery is not None
         delivery.status = "sending"  # as if the worker died after handing it to the SMTP server
+        delivery.attempts = 1
         db.commit()
     worker.run_once()
     delivery = _delivery(delivering, delivery_id)
     assert delivery.status == "sent"
     assert delivery.possible_duplicate is True
+    assert [(a.attempt, a.outcome) for a in delivery.attempt_log] == [(1, "interrupted"), (2, "sent")]
+    assert "may have arrived" in (delivery.attempt_log[0].error or "")
+
+
+class _WatchingEmail:
+    """An email port that looks at the database as each message is handed over."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+        self.seen: list[tuple[str, list[str], int]] = []
+
+    def send(self, message: EmailMessage) -> EmailReceipt:
+        with self.container.sessions() as db:
+            sending = list(db.scalars(select(Delivery.target).where(Delivery.status == "sending")))
+            sent = db.scalar(select(func.count(Delivery.id)).where(Delivery.status == "sent")) or 0
+        self.seen.append((message.to, sending, sent))
+        return EmailReceipt(message_id=f"<{len(self.seen)}@example.jp>")
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_batch_has_one_message_in_flight_and_every_earlier_one_recorded(
+    delivering: Container, worker: Worker
+) -> None:
+    watching = _WatchingEmail(delivering)
+    delivering.delivery_ports.email = watching
+    addresses = [f"store{n}@example.jp" for n in range(5)]
+    with delivering.sessions() as db:
+        messages = [Outgoing(target=address, text="x") for address in addresses]
+        service.send_many(session=db, channel="email", messages=messages, now=delivering.clock())
+        db.commit()
+    worker.run_once()
+    # A crash at any of these moments would leave one message to send again, never an earlier one.
+    assert watching.seen == [(address, [address], n) for n, address in enumerate(addresses)]
+    with delivering.sessions() as db:
+        assert set(db.scalars(select(Delivery.status))) == {"sent"}

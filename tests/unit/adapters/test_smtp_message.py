@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import email.policy
 from datetime import UTC, datetime
+from email import message_from_bytes
+from email.message import EmailMessage as MimeMessage
 
 import pytest
 
@@ -86,3 +89,23 @@ def test_line_breaks_in_a_subject_are_folded_into_spaces() -> None:
     mime = build_message(message, sender=SENDER, now=NOW).message
     assert mime["Subject"] == "line one Bcc: x@example.com"
     assert mime["Bcc"] is None
+
+
+def test_one_notice_to_many_recipients_gives_each_its_own_complete_message() -> None:
+    notice = {"subject": "【障害】予約システム", "text": "復旧しました。", "html": "<p>復旧しました。</p>"}
+    first, second = (
+        build_message(EmailMessage(to=to, **notice), sender=SENDER, now=NOW).message
+        for to in ("a@example.com", "b@example.com")
+    )
+    # The encoded body is built once and shared; each still flattens to a complete message of its own.
+    first_raw, second_raw = first.as_bytes(), second.as_bytes()
+    assert (first["To"], second["To"]) == ("a@example.com", "b@example.com")
+    assert first["Message-ID"] != second["Message-ID"]
+    assert first_raw.count(b"Content-Type: multipart/alternative") == 1
+    for raw in (first_raw, second_raw):
+        parsed = message_from_bytes(raw, policy=email.policy.default)
+        assert isinstance(parsed, MimeMessage)
+        html = parsed.get_body(("html",))
+        assert html is not None
+        assert html.get_content().strip() == "<p>復旧しました。</p>"
+        assert parsed["Subject"] == "【障害】予約システム"

@@ -43,6 +43,37 @@ def test_chat_is_paced_to_one_post_a_second_per_channel() -> None:
     assert time.slept == [pytest.approx(1.0)]
 
 
+def test_what_a_sender_holds_is_settled_before_it_waits_its_turn() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(parse_rate_limits(""), monotonic=time.monotonic, sleep=time.sleep)
+    events: list[str] = []
+    limiter.acquire(Channel.CHAT, "C1", before_waiting=lambda: events.append("commit"))
+    assert events == []  # a free token: nothing to wait for
+    limiter.acquire(Channel.CHAT, "C1", before_waiting=lambda: events.append(f"commit at {time.now}"))
+    assert events == ["commit at 100.0"]
+    assert time.slept == [pytest.approx(1.0)]
+
+
+def test_the_next_post_to_a_channel_is_paced_from_the_end_of_the_last_one() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(parse_rate_limits(""), monotonic=time.monotonic, sleep=time.sleep)
+    assert limiter.acquire(Channel.CHAT, "C1") == 0
+    time.now += 0.3  # the post takes 0.3 s: Slack may count it as arriving at the very end
+    limiter.finished(Channel.CHAT, "C1")
+    assert limiter.acquire(Channel.CHAT, "C1") == 0
+    assert time.slept == [pytest.approx(1.0)]
+
+
+def test_a_full_bucket_does_not_lose_its_allowance_to_slow_calls() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(parse_rate_limits("email=10/s:burst=5"), monotonic=time.monotonic, sleep=time.sleep)
+    for _ in range(4):
+        limiter.acquire(Channel.EMAIL, "a@example.jp")
+        time.now += 0.3
+        limiter.finished(Channel.EMAIL, "a@example.jp")
+    assert time.slept == []
+
+
 def test_long_waits_are_handed_back_instead_of_slept() -> None:
     time = FakeTime()
     limiter = RateLimiter(parse_rate_limits("sms=6/m"), monotonic=time.monotonic, sleep=time.sleep)

@@ -8,6 +8,7 @@ multipart/alternative, plain text first (clients show the last part they can ren
 from __future__ import annotations
 
 import email.policy
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage as MimeMessage
@@ -51,12 +52,26 @@ def build_message(message: EmailMessage, *, sender: str, now: datetime) -> Envel
         if name.lower() in RESERVED_HEADERS or not name.isascii() or not name.replace("-", "").isalnum():
             raise refused(PROVIDER, f"header {name!r} cannot be set by the caller")
         mime[name] = _header_value(value, name)
-    mime.set_content(message.text, subtype="plain", charset="utf-8", cte=_transfer_encoding(message.text))
-    if message.html is not None:
-        mime.add_alternative(
-            message.html, subtype="html", charset="utf-8", cte=_transfer_encoding(message.html)
-        )
+    body = _content(message.text, message.html)
+    for name, value in body.items():
+        mime[name] = value  # already parsed: the header object is taken as it is
+    payload = body.get_payload()
+    mime.set_payload(list(payload) if isinstance(payload, list) else payload)
     return Envelope(mail_from=mail_from, recipient=recipient, message=mime, message_id=message_id)
+
+
+@functools.lru_cache(maxsize=64)
+def _content(text: str, html: str | None) -> MimeMessage:
+    """The body and its headers, encoded once for each distinct text: a notice to 10,000 recipients
+    pays for the MIME encoding once. Never sent itself; `build_message` copies it into each message."""
+    body = MimeMessage(policy=email.policy.SMTP)
+    body.set_content(text, subtype="plain", charset="utf-8", cte=_transfer_encoding(text))
+    if html is not None:
+        body.add_alternative(html, subtype="html", charset="utf-8", cte=_transfer_encoding(html))
+        # Flattening once picks the multipart boundary (checked against the content) for every copy,
+        # so no message has to search for one of its own.
+        body.as_bytes()
+    return body
 
 
 def _address(value: str, role: str) -> str:
