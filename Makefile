@@ -9,8 +9,9 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
 # Debian packages the test suite drives for real (a PostgreSQL server, Chromium for browser tests,
-# CJK fonts so the screenshots it keeps show Japanese text).
-DEBIAN_TEST_PACKAGES := postgresql chromium fonts-noto-cjk
+# CJK fonts so the screenshots it keeps show Japanese text, Alertmanager as a real peer) and the
+# benchmarks' load generator.
+DEBIAN_TEST_PACKAGES := postgresql chromium fonts-noto-cjk prometheus-alertmanager wrk
 
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k escalation -x"`.
 PYTEST_ARGS ?=

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("jobs",)
+BENCHMARKS = ("jobs", "email", "ingest")
 
 
 def main(names: list[str]) -> int:

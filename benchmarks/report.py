@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -48,16 +49,20 @@ def postgres_server_url() -> str | None:
 
 
 @contextmanager
-def database(backend: str, scratch: Path, name: str) -> Iterator[Container]:
-    """A fresh, migrated database: a SQLite file in `scratch`, or a PostgreSQL database dropped after."""
+def database(backend: str, scratch: Path, name: str, **settings: Any) -> Iterator[Container]:
+    """A fresh, migrated database: a SQLite file in `scratch`, or a PostgreSQL database dropped after.
+
+    `settings` are further `Settings` fields for the container, e.g. `smtp_url=`.
+    """
     if backend == "sqlite":
         url = f"sqlite:///{scratch / name}.db"
     else:
         server = postgres_server_url()
         assert server is not None
         url = _create_postgres_database(server, name)
-    settings = load_settings(_env_file=None, env="test", database_url=url, secret_key="b" * 40)
-    container = bootstrap(settings)
+    container = bootstrap(
+        load_settings(_env_file=None, env="test", database_url=url, secret_key="b" * 40, **settings)
+    )
     upgrade_database(container.engine)
     try:
         yield container

@@ -17,11 +17,14 @@ from hikeshi.adapters.slack import SlackChat, SlackIncomingWebhook
 from hikeshi.adapters.smtp import SmtpEmail
 from hikeshi.adapters.twilio import TwilioAccount, TwilioSms, TwilioVoice
 from hikeshi.adapters.webhook import SignedWebhook
+from hikeshi.alerts import handlers as alerts_handlers
+from hikeshi.alerts import timers as alerts_timers
 from hikeshi.core.clock import Clock, utc_now
 from hikeshi.core.errors import ConfigurationError, InvalidInput
 from hikeshi.core.settings import Settings, load_settings
 from hikeshi.db.base import Base
 from hikeshi.db.engine import make_engine, make_session_factory
+from hikeshi.db.group_commit import GroupCommit
 from hikeshi.delivery import handlers as delivery_handlers
 from hikeshi.delivery.mailbox import MailboxEmail
 from hikeshi.delivery.ports import DeliveryPorts, EmailPort
@@ -30,7 +33,14 @@ from hikeshi.delivery.rules import parse_rate_limits
 from hikeshi.jobs.registry import JobRegistry
 
 # Every domain that owns tables; Alembic and the test fixtures see the metadata through this list.
-MODEL_MODULES = ("hikeshi.accounts.models", "hikeshi.jobs.models", "hikeshi.delivery.models")
+MODEL_MODULES = (
+    "hikeshi.accounts.models",
+    "hikeshi.jobs.models",
+    "hikeshi.delivery.models",
+    "hikeshi.catalog.models",
+    "hikeshi.alerts.models",
+    "hikeshi.alerts.heartbeats_models",
+)
 
 
 def model_metadata() -> MetaData:
@@ -52,6 +62,11 @@ class Container:
     clock: Clock = field(default=utc_now)
     # Every kind of job and its handler; workers run what is registered here.
     jobs: JobRegistry = field(default_factory=JobRegistry)
+    # Ingest's writes, many requests to one commit; its thread starts on first use.
+    group_commit: GroupCommit = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.group_commit = GroupCommit(self.sessions)
 
     @property
     def throttle(self) -> ThrottlePolicy:
@@ -66,6 +81,7 @@ class Container:
             close = getattr(port, "close", None)
             if close is not None:
                 close()
+        self.group_commit.close()
         self.engine.dispose()
 
 
@@ -81,7 +97,9 @@ def bootstrap(
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     registry = JobRegistry()
-    delivery_handlers.register(registry)
+    delivery_handlers.register(registry, lease=timedelta(seconds=settings.job_lease_seconds))
+    alerts_handlers.register(registry)
+    alerts_timers.register(registry)
     return Container(
         settings=settings,
         engine=engine,

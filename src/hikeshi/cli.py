@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +12,9 @@ from rich.console import Console
 
 from hikeshi import __version__
 from hikeshi.accounts.cli import token_app, user_app
+from hikeshi.alerts.cli import alert_app, integration_app
+from hikeshi.alerts.heartbeats_cli import heartbeat_app
+from hikeshi.alerts.maintenance_cli import maintenance_app
 from hikeshi.bootstrap import Container, bootstrap
 from hikeshi.core.console import fail, print_json, reported_errors, speaker
 from hikeshi.core.errors import ConfigurationError
@@ -34,6 +38,10 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(notify_app, name="notify")
+app.add_typer(integration_app, name="integration")
+app.add_typer(alert_app, name="alert")
+app.add_typer(maintenance_app, name="maintenance")
+app.add_typer(heartbeat_app, name="heartbeat")
 app.command("worker")(run_worker)
 
 
@@ -131,6 +139,10 @@ def serve(
     no_worker: Annotated[
         bool, typer.Option("--no-worker", help="Serve only; run `hikeshi worker` separately.")
     ] = False,
+    ssl_certfile: Annotated[
+        Path | None, typer.Option(help="Serve HTTPS with this certificate chain (PEM), without a proxy.")
+    ] = None,
+    ssl_keyfile: Annotated[Path | None, typer.Option(help="The certificate's private key (PEM).")] = None,
 ) -> None:
     """Serve the web app and the API, with the worker in the same process unless --no-worker."""
     import uvicorn
@@ -139,6 +151,8 @@ def serve(
     from hikeshi.web.app import create_app
 
     context: CliContext = ctx.obj
+    if (ssl_certfile is None) != (ssl_keyfile is None):
+        fail(context.gettext("--ssl-certfile and --ssl-keyfile go together: give both, or neither."))
     container = context.container()
     if current_revision(container.engine) != head_revision():
         fail(context.gettext("The database schema is not up to date: run `hikeshi init` first."))
@@ -148,7 +162,7 @@ def serve(
         with reported_errors(context.gettext):
             worker = Worker(container=container, registry=container.jobs)
     console = Console()
-    url = f"http://{host}:{port}"
+    url = f"{'https' if ssl_certfile else 'http'}://{host}:{port}"
     console.print(f"hikeshi {__version__}: [bold]{url}[/bold]")
     _print_sign_in(console, context)
     try:
@@ -159,6 +173,8 @@ def serve(
             log_level=context.settings.log_level,
             proxy_headers=True,
             server_header=False,
+            ssl_certfile=ssl_certfile,
+            ssl_keyfile=ssl_keyfile,
         )
     finally:
         if worker is not None:

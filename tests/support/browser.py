@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -46,8 +47,18 @@ def require_chromium() -> str:
 
 
 @contextmanager
-def hikeshi_server(database_url: str, *, demo: bool = True, **env: str) -> Iterator[str]:
-    """Initialise the database, serve it on a free loopback port, yield the base URL."""
+def hikeshi_server(
+    database_url: str,
+    *,
+    demo: bool = True,
+    serve_args: Sequence[str] = (),
+    verify: ssl.SSLContext | bool = True,
+    **env: str,
+) -> Iterator[str]:
+    """Initialise the database, serve it on a free loopback port, yield the base URL.
+
+    `serve_args` go to `hikeshi serve`; with `--ssl-certfile` it serves HTTPS, and `verify` trusts it.
+    """
     environment = {k: v for k, v in os.environ.items() if not k.startswith("HIKESHI_")}
     environment.update({"HIKESHI_DATABASE_URL": database_url, **env})
     init = [sys.executable, "-m", "hikeshi", "init", *(["--demo"] if demo else [])]
@@ -57,14 +68,15 @@ def hikeshi_server(database_url: str, *, demo: bool = True, **env: str) -> Itera
     log_path = ARTIFACTS / f"server-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "hikeshi", "serve", "--port", str(port)],
+            [sys.executable, "-m", "hikeshi", "serve", "--port", str(port), *serve_args],
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    base_url = f"http://127.0.0.1:{port}"
+    scheme = "https" if "--ssl-certfile" in serve_args else "http"
+    base_url = f"{scheme}://127.0.0.1:{port}"
     try:
-        _wait_until_ready(base_url, process, log_path)
+        _wait_until_ready(base_url, process, log_path, verify)
         yield base_url
     finally:
         process.terminate()
@@ -75,14 +87,16 @@ def hikeshi_server(database_url: str, *, demo: bool = True, **env: str) -> Itera
             process.wait()
 
 
-def _wait_until_ready(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+def _wait_until_ready(
+    base_url: str, process: subprocess.Popen[bytes], log_path: Path, verify: ssl.SSLContext | bool
+) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             output = log_path.read_text(errors="replace")
             raise RuntimeError(f"hikeshi serve exited with {process.returncode}: {output}")
         try:
-            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+            if httpx.get(f"{base_url}/readyz", timeout=1, verify=verify).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

@@ -77,8 +77,11 @@ def _requiring(
     return dependency
 
 
-def public(request: Request) -> None:
-    """Marks a route as open to everyone, on purpose (sign-in page, health checks, public feeds)."""
+async def public(request: Request) -> None:
+    """Marks a route as open to everyone, on purpose (sign-in page, health checks, public feeds).
+
+    `async` because it does no I/O: a plain function would cost every public request a thread hop.
+    """
     request.state.user = getattr(request.state, "user", None)
 
 

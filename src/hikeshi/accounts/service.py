@@ -129,6 +129,18 @@ def find_user_by_email(*, session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
+def find_user_by_contact(*, session: Session, kind: str, address: str) -> User | None:
+    """The active user with this contact method (a Slack member id, a phone number…), if any."""
+    query = (
+        select(User)
+        .join(ContactMethod, ContactMethod.user_id == User.id)
+        .where(ContactMethod.kind == kind, ContactMethod.address == address.strip(), User.is_active.is_(True))
+        .order_by(User.id)
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
 def list_users(*, session: Session, include_inactive: bool = True) -> list[User]:
     query = select(User).order_by(User.name, User.id)
     if not include_inactive:

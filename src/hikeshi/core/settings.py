@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     login_max_failures: int = Field(default=5, ge=1, le=1000)
     login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # How long a worker may hold a job before another worker takes it back (PostgreSQL; on SQLite a
+    # restarted worker takes back its dead predecessor's jobs at once). Longer than a batch can take.
+    job_lease_seconds: int = Field(default=300, ge=5, le=24 * 3600)
 
     # Delivery channels: each is used when configured; email falls back to the embedded mailbox.
     slack_bot_token: str | None = Field(default=None, repr=False)

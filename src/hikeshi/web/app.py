@@ -17,7 +17,16 @@ from hikeshi.accounts import admin_pages as accounts_admin_pages
 from hikeshi.accounts import api as accounts_api
 from hikeshi.accounts import pages as accounts_pages
 from hikeshi.accounts.deps import Public
-from hikeshi.accounts.rules import ADMINS, EVERYONE
+from hikeshi.accounts.rules import ADMINS, EVERYONE, RESPONDERS, STAFF
+from hikeshi.alerts import api as alerts_api
+from hikeshi.alerts import heartbeats_api as alerts_heartbeats_api
+from hikeshi.alerts import heartbeats_pages as alerts_heartbeats_pages
+from hikeshi.alerts import ingest as alerts_ingest
+from hikeshi.alerts import integration_pages as alerts_integration_pages
+from hikeshi.alerts import maintenance_api as alerts_maintenance_api
+from hikeshi.alerts import maintenance_pages as alerts_maintenance_pages
+from hikeshi.alerts import pages as alerts_pages
+from hikeshi.alerts import slack as alerts_slack
 from hikeshi.core.i18n import N_
 from hikeshi.db.engine import database_reachable
 from hikeshi.delivery import api as delivery_api
@@ -32,11 +41,15 @@ from hikeshi.web.kit.security import SecurityHeadersMiddleware
 from hikeshi.web.kit.templating import NavItem, Templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-TEMPLATE_DOMAINS = ("accounts", "jobs", "delivery")
+TEMPLATE_DOMAINS = ("accounts", "jobs", "delivery", "alerts")
 
 NAVIGATION = (
     NavItem("/", N_("Home"), frozenset(EVERYONE)),
     NavItem("/inbox", N_("Inbox"), frozenset(EVERYONE)),
+    NavItem("/alerts", N_("Alerts"), frozenset(STAFF)),
+    NavItem("/integrations", N_("Integrations"), frozenset(RESPONDERS)),
+    NavItem("/heartbeats", N_("Heartbeats"), frozenset(RESPONDERS)),
+    NavItem("/maintenance", N_("Maintenance"), frozenset(RESPONDERS)),
     NavItem("/admin/users", N_("Users"), frozenset(ADMINS)),
     NavItem("/admin/teams", N_("Teams"), frozenset(ADMINS)),
     NavItem("/admin/jobs", N_("Jobs"), frozenset(ADMINS)),
@@ -93,7 +106,9 @@ def create_app(
     registry = CollectorRegistry()
     app.state.registry = registry
 
+    # Routes are tried in order: ingest, the hot path, first.
     for router in (
+        alerts_ingest.router,
         operations,
         home.router,
         accounts_pages.router,
@@ -103,6 +118,14 @@ def create_app(
         jobs_api.router,
         delivery_pages.router,
         delivery_api.router,
+        alerts_api.router,
+        alerts_pages.router,
+        alerts_integration_pages.router,
+        alerts_slack.router,
+        alerts_heartbeats_api.router,
+        alerts_heartbeats_pages.router,
+        alerts_maintenance_api.router,
+        alerts_maintenance_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

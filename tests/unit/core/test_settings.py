@@ -30,6 +30,7 @@ def test_a_wrong_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> No
         ("HIKESHI_BASE_URL", "hikeshi.example.com"),
         ("HIKESHI_SESSION_HOURS", "many"),
         ("HIKESHI_SECRET_KEY", "short"),
+        ("HIKESHI_JOB_LEASE_SECONDS", "2"),
     ],
 )
 def test_each_bad_variable_is_named(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:

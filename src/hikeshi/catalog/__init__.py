@@ -1,0 +1,1 @@
+"""The catalog: the customer-facing products (status-page components), regions, stores and partners."""

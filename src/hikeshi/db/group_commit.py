@@ -1,0 +1,168 @@
+"""Group commit: the writes of many concurrent requests in one transaction and one commit.
+
+    result = await container.group_commit.run(work)     # work(session) -> result, on the writer thread
+
+One writer thread takes whatever units of work are waiting (they pile up while the previous commit
+runs, so the busier the server, the larger the batch), runs them in one transaction, commits once,
+and only then hands each caller its result: nothing is answered before it is durable, and durability
+costs one commit per batch instead of one per request. A unit of work that raises is rolled back
+alone and its caller gets the exception; the others commit: the batch is run again from the start
+with each unit in a SAVEPOINT (units are re-runnable: they only touch the session). If the commit
+itself fails, every caller of that batch gets `BatchFailed` and nothing of theirs was stored.
+
+One writer also means ingest requests never wait on each other's locks: on SQLite there is only one
+writer at a time anyway (the batch takes the write lock up front with BEGIN IMMEDIATE, so a reader
+never has to turn writer half-way), and on PostgreSQL the rows every alert touches (its integration,
+its alert group) would otherwise form a queue of transactions waiting on one another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from hikeshi.db.engine import BEGIN_IMMEDIATE
+
+T = TypeVar("T")
+log = logging.getLogger("hikeshi.db.group_commit")
+
+MAX_BATCH = 256  # bounds how long the first caller of a batch waits behind the others
+
+
+class BatchFailed(Exception):
+    """The batch's commit failed: the caller's work was not stored, and trying again may succeed."""
+
+
+@dataclass
+class _Ticket(Generic[T]):
+    work: Callable[[Session], T]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[T]
+    value: Any = None
+    error: BaseException | None = None
+
+    def settle(self) -> None:
+        """Hand the outcome to the caller's event loop (callers may run on different loops)."""
+        with contextlib.suppress(RuntimeError):  # that loop has closed: nobody is waiting any more
+            self.loop.call_soon_threadsafe(self._settle_in_loop)
+
+    def _settle_in_loop(self) -> None:
+        if self.future.done():  # the caller went away (client disconnected); the work stands
+            return
+        if self.error is not None:
+            self.future.set_exception(self.error)
+        else:
+            self.future.set_result(self.value)
+
+
+_STOP = object()
+
+
+@dataclass
+class GroupCommit:
+    """One writer thread per process, started on first use and stopped by `close()`."""
+
+    sessions: sessionmaker[Session]
+    max_batch: int = MAX_BATCH
+    _queue: queue.SimpleQueue[Any] = field(default_factory=queue.SimpleQueue, init=False)
+    _thread: threading.Thread | None = field(default=None, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _closed: bool = field(default=False, init=False)
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in the next batch; returns its result once the batch has committed."""
+        loop = asyncio.get_running_loop()
+        ticket: _Ticket[T] = _Ticket(work=work, loop=loop, future=loop.create_future())
+        with self._lock:  # so that no work is queued behind the stop sign
+            if self._closed:
+                raise BatchFailed("the server is shutting down")
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._serve, name="group-commit", daemon=True)
+                self._thread.start()
+            self._queue.put(ticket)
+        return await ticket.future
+
+    def close(self) -> None:
+        """Finish the work already submitted, then stop the writer thread."""
+        with self._lock:
+            self._closed = True
+            thread = self._thread
+            if thread is not None:
+                self._queue.put(_STOP)
+        if thread is not None:
+            thread.join(timeout=30)
+
+    def _serve(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is _STOP:
+                return
+            batch: list[_Ticket[Any]] = [first]
+            while len(batch) < self.max_batch:
+                try:
+                    waiting = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if waiting is _STOP:
+                    stopping = True
+                    break
+                batch.append(waiting)
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Ticket[Any]]) -> None:
+        try:
+            if not self._commit_together(batch):
+                self._commit_one_by_one(batch)
+        except Exception as error:  # the database refused the batch: nothing of it was stored
+            log.warning("group commit of %d units failed: %s", len(batch), error)
+            failure = BatchFailed(f"the database did not commit: {type(error).__name__}")
+            for ticket in batch:
+                ticket.error, ticket.value = failure, None
+        for ticket in batch:
+            if isinstance(ticket.error, OperationalError):  # the database's trouble, not the unit's
+                ticket.error = BatchFailed(f"the database failed: {type(ticket.error).__name__}")
+            ticket.settle()
+
+    def _commit_together(self, batch: list[_Ticket[Any]]) -> bool:
+        """The common case, every unit succeeding: no SAVEPOINTs, one flush. False if a unit raised."""
+        with self.sessions() as session:
+            session.connection(execution_options=BEGIN_IMMEDIATE)
+            try:
+                for ticket in batch:
+                    ticket.value = ticket.work(session)
+                session.flush()
+            except Exception as error:
+                session.rollback()
+                if len(batch) > 1:
+                    return False
+                batch[0].error, batch[0].value = error, None  # alone: its failure is the answer
+                return True
+            session.commit()
+        return True
+
+    def _commit_one_by_one(self, batch: list[_Ticket[Any]]) -> None:
+        """A unit raised: again from the start, each in a SAVEPOINT, so that only its own work is undone."""
+        with self.sessions() as session:
+            session.connection(execution_options=BEGIN_IMMEDIATE)
+            for ticket in batch:
+                _attempt(session, ticket)
+            session.commit()
+
+
+def _attempt(session: Session, ticket: _Ticket[Any]) -> None:
+    ticket.value, ticket.error = None, None
+    try:
+        with session.begin_nested():
+            ticket.value = ticket.work(session)
+    except Exception as error:
+        ticket.error = error
