@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -151,6 +152,20 @@ def _by(db: Any, email: str) -> int:
     return person.id
 
 
+def _change_group(
+    ctx: typer.Context, change: Callable[..., Any], group_id: int, by: str, json_output: bool
+) -> None:
+    container = ctx.obj.container()
+    with reported_errors(ctx.obj.gettext), container.sessions() as db:
+        group = change(session=db, group_id=group_id, user_id=_by(db, by), now=container.clock())
+        db.commit()
+        out = AlertGroupOut.model_validate(group)
+    if json_output:
+        print_json(out)
+    else:
+        Console().print(f"{out.id}: {out.status}")
+
+
 @alert_app.command("ack")
 def acknowledge(
     ctx: typer.Context,
@@ -159,17 +174,7 @@ def acknowledge(
     json_output: JsonOption = False,
 ) -> None:
     """Acknowledge an alert group: someone is on it."""
-    container = ctx.obj.container()
-    with reported_errors(ctx.obj.gettext), container.sessions() as db:
-        group = service.acknowledge_group(
-            session=db, group_id=group_id, user_id=_by(db, by), now=container.clock()
-        )
-        db.commit()
-        out = AlertGroupOut.model_validate(group)
-    if json_output:
-        print_json(out)
-    else:
-        Console().print(f"{out.id}: {out.status}")
+    _change_group(ctx, service.acknowledge_group, group_id, by, json_output)
 
 
 @alert_app.command("resolve")
@@ -180,14 +185,4 @@ def resolve(
     json_output: JsonOption = False,
 ) -> None:
     """Resolve an alert group and all its alerts."""
-    container = ctx.obj.container()
-    with reported_errors(ctx.obj.gettext), container.sessions() as db:
-        group = service.resolve_group(
-            session=db, group_id=group_id, user_id=_by(db, by), now=container.clock()
-        )
-        db.commit()
-        out = AlertGroupOut.model_validate(group)
-    if json_output:
-        print_json(out)
-    else:
-        Console().print(f"{out.id}: {out.status}")
+    _change_group(ctx, service.resolve_group, group_id, by, json_output)
