@@ -128,12 +128,19 @@ def _store_event(
         session=session,
         integration=integration,
         alerts=[event.to_normalized(now)],
-        raw=raw,
+        raw=_without_key(raw, integration),
         now=now,
         context=context,
     )
     body = {"status": "success", "message": "Event processed", "dedup_key": outcome.dedup_key}
     return JSONResponse(body, status_code=202)
+
+
+def _without_key(raw: Any, integration: Integration) -> Any:
+    """The event as sent, but the routing key (the integration's secret) only by its prefix."""
+    if isinstance(raw, dict) and "routing_key" in raw:
+        return {**raw, "routing_key": f"{integration.key_prefix}…"}
+    return raw
 
 
 @router.post("/v2/change/enqueue", dependencies=[Public], status_code=202)

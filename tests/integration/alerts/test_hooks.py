@@ -141,3 +141,21 @@ def test_pagerduty_rejects_like_pagerduty(client: TestClient, container: Contain
     assert unknown.json()["errors"] == ["Invalid routing key"]
     too_big = client.post("/v2/enqueue", content=b"{" + b" " * (513 * 1024) + b"}")
     assert too_big.status_code == 413
+
+
+def test_stored_event_keeps_the_routing_key_only_by_its_prefix(
+    client: TestClient, container: Container
+) -> None:
+    key = _integration(container, "pagerduty")
+    event = {
+        "routing_key": key,
+        "event_action": "trigger",
+        "payload": {"summary": "Disk 99% on host1", "source": "host1", "severity": "critical"},
+    }
+    assert client.post("/v2/enqueue", json=event).status_code == 202
+    from hikeshi.alerts import service
+
+    with container.sessions() as db:
+        [stored] = service.list_alerts(session=db)
+        assert stored.raw["routing_key"] == f"{key[:8]}…"
+        assert key not in json.dumps(stored.raw)
