@@ -141,3 +141,10 @@ def test_every_route_states_who_may_use_it(app: FastAPI) -> None:
         if not marked:
             unchecked.append(f"{sorted(route.methods)} {route.path}")
     assert unchecked == []
+
+
+def test_htmx_refresh_after_the_session_expired_sends_the_page_to_sign_in(client: TestClient) -> None:
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://testserver/alerts?status=open"}
+    response = client.get("/alerts/table?status=open", headers=headers)
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/login?next=/alerts%3Fstatus%3Dopen"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -50,6 +50,13 @@ def error_response(request: Request, *, status: int, code: str, message: str) ->
         return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
     if status == 401:
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        if request.headers.get("hx-request"):
+            # An htmx fragment (a list refreshing itself) must send the whole page to sign-in, and
+            # back to that page afterwards, not swap the sign-in form into the table.
+            page = urlsplit(request.headers.get("hx-current-url", ""))
+            if page.path.startswith("/"):
+                target = quote(page.path + (f"?{page.query}" if page.query else ""))
+            return Response(status_code=204, headers={"HX-Redirect": f"/login?next={target}"})
         return RedirectResponse(f"/login?next={target}", status_code=303)
     templates: Templates = request.app.state.templates
     return templates.render(request, "error.html", {"status": status, "message": message}, status_code=status)
