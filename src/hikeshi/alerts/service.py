@@ -79,14 +79,14 @@ def _ingest_one(
     existing = _open_alert(session, integration.id, dedup_key)
     if alert.action is Action.TRIGGER:
         if existing is not None:
-            return _repeat(session, existing, alert, now, context)
+            return _repeat(session, existing, alert, now)
         return _open(session, integration, alert, dedup_key, raw, now, context)
     if existing is None:
         # PagerDuty drops acknowledge and resolve for a key with no open alert; so do we.
         return Outcome(dedup_key=dedup_key, effect="ignored", alert_id=None, group_id=None)
     if alert.action is Action.ACKNOWLEDGE:
-        return _acknowledge_alert(session, existing, now, context)
-    return _resolve_alert(session, existing, now, context)
+        return _acknowledge_alert(session, existing, now)
+    return _resolve_alert(session, existing, now)
 
 
 def _open_alert(session: Session, integration_id: int, dedup_key: str) -> Alert | None:
@@ -98,9 +98,7 @@ def _open_alert(session: Session, integration_id: int, dedup_key: str) -> Alert 
     return session.scalar(query)
 
 
-def _repeat(
-    session: Session, alert: Alert, incoming: NormalizedAlert, now: datetime, context: Context
-) -> Outcome:
+def _repeat(session: Session, alert: Alert, incoming: NormalizedAlert, now: datetime) -> Outcome:
     """The same problem again while it is open: count it, notify no one."""
     alert.count += 1
     alert.last_seen_at = now
@@ -150,7 +148,7 @@ def _open(
         # Another request opened the same dedup key a moment ago: this one repeats it.
         existing = _open_alert(session, integration.id, dedup_key)
         assert existing is not None
-        return _repeat(session, existing, incoming, now, context)
+        return _repeat(session, existing, incoming, now)
     group.alert_count += 1
     group.open_alert_count += 1
     group.event_count += 1
@@ -285,7 +283,7 @@ def _event(
     )
 
 
-def _acknowledge_alert(session: Session, alert: Alert, now: datetime, context: Context) -> Outcome:
+def _acknowledge_alert(session: Session, alert: Alert, now: datetime) -> Outcome:
     if alert.status == AlertStatus.TRIGGERED:
         alert.status = AlertStatus.ACKNOWLEDGED.value
         alert.acknowledged_at = now
@@ -297,7 +295,7 @@ def _acknowledge_alert(session: Session, alert: Alert, now: datetime, context: C
     )
 
 
-def _resolve_alert(session: Session, alert: Alert, now: datetime, context: Context) -> Outcome:
+def _resolve_alert(session: Session, alert: Alert, now: datetime) -> Outcome:
     alert.status = AlertStatus.RESOLVED.value
     alert.resolved_at = now
     group = _group(session, alert.group_id)

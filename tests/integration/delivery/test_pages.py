@@ -34,6 +34,8 @@ def test_send_test_button_reaches_the_mailbox_and_shows_its_status(
     _work(container)
     inbox = client.get("/inbox")
     assert "送信済み" in inbox.text
+    assert "<title>受信箱 · 火消し</title>" in inbox.text
+    assert inbox.text.count("あなた宛てのメッセージ") == 1
     mailbox = client.get("/admin/mailbox")
     assert "hikeshi テストメッセージ" in mailbox.text
     email_path = mailbox.text.split('href="/admin/mailbox/')[1].split('"')[0]
