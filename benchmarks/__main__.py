@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("jobs", "email", "ingest")
+BENCHMARKS = ("jobs", "email", "ingest", "catalog_import")
 
 
 def main(names: list[str]) -> int:

@@ -87,8 +87,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def hikeshi_server(database_url: str, scratch: Path) -> Iterator[str]:
-    """`hikeshi serve --no-worker` on its own core; yields the base URL."""
+def hikeshi_server(database_url: str, scratch: Path) -> Iterator[Server]:
+    """`hikeshi serve --no-worker` on its own core."""
     environment = {name: value for name, value in os.environ.items() if not name.startswith("HIKESHI_")}
     # The access log would cost more than some requests; production runs behind a proxy that logs.
     environment.update(
@@ -99,12 +99,12 @@ def hikeshi_server(database_url: str, scratch: Path) -> Iterator[str]:
     with _process(pinned(SERVER_CORE, command), environment, scratch / f"hikeshi-{port}.log") as running:
         url = f"http://127.0.0.1:{port}"
         _wait_ready(f"{url}/readyz", running)
-        yield url
+        yield Server(url, running)
 
 
 @contextmanager
-def alertmanager_server(binary: str, scratch: Path) -> Iterator[str]:
-    """Alertmanager alone (no cluster) on its own core; yields the base URL."""
+def alertmanager_server(binary: str, scratch: Path) -> Iterator[Server]:
+    """Alertmanager alone (no cluster) on its own core."""
     config = scratch / "alertmanager.yml"
     config.write_text(ALERTMANAGER_CONFIG, encoding="utf-8")
     port = free_port()
@@ -119,7 +119,7 @@ def alertmanager_server(binary: str, scratch: Path) -> Iterator[str]:
     with _process(pinned(SERVER_CORE, command), dict(os.environ), scratch / f"am-{port}.log") as running:
         url = f"http://127.0.0.1:{port}"
         _wait_ready(f"{url}/-/ready", running)
-        yield url
+        yield Server(url, running)
 
 
 @contextmanager
@@ -147,6 +147,21 @@ class Process:
         if self.process.poll() is not None:
             log = self.log_path.read_text(errors="replace")[-3000:]
             raise SystemExit(f"{self.process.args!r} exited with {self.process.returncode}:\n{log}")
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    running: Process
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time the server has used (user and system, all its threads); None where /proc is not."""
+        try:
+            stat = Path(f"/proc/{self.running.process.pid}/stat").read_text(encoding="ascii")
+        except OSError:
+            return None
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _wait_ready(url: str, running: Process) -> None:

@@ -30,7 +30,10 @@ from hikeshi.delivery.mailbox import MailboxEmail
 from hikeshi.delivery.ports import DeliveryPorts, EmailPort
 from hikeshi.delivery.ratelimit import RateLimiter
 from hikeshi.delivery.rules import parse_rate_limits
+from hikeshi.incidents import announcing
 from hikeshi.jobs.registry import JobRegistry
+from hikeshi.oncall import handlers as oncall_paging_handlers
+from hikeshi.oncall import timers as oncall_paging_timers
 
 # Every domain that owns tables; Alembic and the test fixtures see the metadata through this list.
 MODEL_MODULES = (
@@ -40,6 +43,11 @@ MODEL_MODULES = (
     "hikeshi.catalog.models",
     "hikeshi.alerts.models",
     "hikeshi.alerts.heartbeats_models",
+    "hikeshi.oncall.models",
+    "hikeshi.oncall.paging_models",
+    "hikeshi.inquiries.models",
+    "hikeshi.incidents.models",
+    "hikeshi.incidents.announcement_models",
 )
 
 
@@ -100,6 +108,9 @@ def bootstrap(
     delivery_handlers.register(registry, lease=timedelta(seconds=settings.job_lease_seconds))
     alerts_handlers.register(registry)
     alerts_timers.register(registry)
+    oncall_paging_timers.register(registry)
+    oncall_paging_handlers.register(registry)
+    announcing.register(registry)
     return Container(
         settings=settings,
         engine=engine,

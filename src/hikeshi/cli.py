@@ -16,6 +16,7 @@ from hikeshi.alerts.cli import alert_app, integration_app
 from hikeshi.alerts.heartbeats_cli import heartbeat_app
 from hikeshi.alerts.maintenance_cli import maintenance_app
 from hikeshi.bootstrap import Container, bootstrap
+from hikeshi.catalog.cli import import_app, store_app
 from hikeshi.core.console import fail, print_json, reported_errors, speaker
 from hikeshi.core.errors import ConfigurationError
 from hikeshi.core.i18n import Translator
@@ -23,7 +24,11 @@ from hikeshi.core.settings import Settings, load_settings
 from hikeshi.db.migrate import current_revision, head_revision, upgrade_database
 from hikeshi.delivery.cli import notify_app
 from hikeshi.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, load_demo
+from hikeshi.incidents.cli import incident_app
+from hikeshi.inquiries.cli import inquiry_app
 from hikeshi.jobs.cli import jobs_app, run_worker
+from hikeshi.oncall.cli import oncall_app
+from hikeshi.oncall.paging_cli import escalation_app, page_app
 
 app = typer.Typer(
     name="hikeshi",
@@ -41,7 +46,14 @@ app.add_typer(notify_app, name="notify")
 app.add_typer(integration_app, name="integration")
 app.add_typer(alert_app, name="alert")
 app.add_typer(maintenance_app, name="maintenance")
+app.add_typer(oncall_app, name="oncall")
+app.add_typer(page_app, name="page")
+app.add_typer(escalation_app, name="escalation")
 app.add_typer(heartbeat_app, name="heartbeat")
+app.add_typer(import_app, name="import")
+app.add_typer(store_app, name="store")
+app.add_typer(inquiry_app, name="inquiry")
+app.add_typer(incident_app, name="incident")
 app.command("worker")(run_worker)
 
 

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from hikeshi.accounts import service as accounts
+from hikeshi.alerts import integrations
+from hikeshi.catalog import partners as catalog_partners
+from hikeshi.catalog import service as catalog
+from hikeshi.catalog.service import list_products
+from hikeshi.incidents import service as incident_service
+from hikeshi.incidents import work as incident_work
+from hikeshi.incidents.schemas import IncidentCreate
+from hikeshi.oncall import editing as oncall
+from hikeshi.oncall import escalation, rules
+from hikeshi.oncall.paging_rules import StepInput, TargetType
+from hikeshi.oncall.service import find_schedule
 
 DEMO_ADMIN_EMAIL = "admin@demo.hikeshi.jp"
 # Known on purpose, for exploring on a laptop; `init --demo` refuses to run in production.
@@ -95,4 +106,217 @@ def load_demo(*, session: Session, now: datetime) -> bool:
             user_ids=[ids[m] for m in members],
             lead_ids=[ids[lead]],
         )
+    load_demo_catalog(session=session, ids=ids, now=now)
+    load_demo_oncall(session=session, ids=ids, now=now)
+    load_demo_paging(session=session, ids=ids, now=now)
+    load_demo_incidents(session=session, ids=ids, now=now)
     return True
+
+
+def load_demo_incidents(*, session: Session, ids: dict[str, int], now: datetime) -> None:
+    """Last week's SMS outage, declared, worked on and resolved: a war room with a whole story."""
+    start = now - timedelta(days=3, hours=5)
+    new = IncidentCreate(
+        title="予約確認の SMS が送信されない",
+        severity="SEV2",
+        products=["sms"],
+        started_at=start,
+        detected_at=start + timedelta(minutes=6),
+        commander_id=ids["sato"],
+        comms_lead_id=ids["tanaka"],
+        declare=True,
+    )
+    incident = incident_service.declare_incident(
+        session=session, new=new, by=ids["sato"], now=start + timedelta(minutes=10)
+    )
+    number = incident.number
+    incident_work.add_note(
+        session=session,
+        number=number,
+        text="SMS 送信事業者の API が 401 を返している。認証キーの期限切れの可能性。",
+        by=ids["sato"],
+        now=start + timedelta(minutes=18),
+    )
+    incident_service.change_status(
+        session=session, number=number, status="identified", by=ids["sato"], now=start + timedelta(minutes=25)
+    )
+    incident_work.add_recovery_action(
+        session=session,
+        number=number,
+        kind="hotfix",
+        description="新しい認証キーを設定したホットフィックスを本番にデプロイ",
+        performed_by_id=ids["suzuki"],
+        performed_at=start + timedelta(minutes=52),
+        by=ids["suzuki"],
+        now=start + timedelta(minutes=55),
+    )
+    for task in incident_work.list_tasks(session=session, incident_id=incident.id):
+        incident_work.set_task_done(
+            session=session,
+            number=number,
+            task_id=task.id,
+            done=True,
+            by=task.owner_id or ids["ito"],
+            now=start + timedelta(minutes=60),
+        )
+    incident_service.change_status(
+        session=session, number=number, status="resolved", by=ids["sato"], now=start + timedelta(minutes=80)
+    )
+
+
+def load_demo_oncall(*, session: Session, ids: dict[str, int], now: datetime) -> None:
+    """The platform team's schedule: a weekly Tokyo rotation handing off on Mondays at 10:00, and Emily
+    in Los Angeles covering Tokyo's weekday small hours during her own working day (follow the sun)."""
+    platform = next(team for team in accounts.list_teams(session=session) if team.slug == "platform")
+    tokyo_today = rules.local_wall(now, "Asia/Tokyo").date()
+    schedule = oncall.create_schedule(
+        session=session,
+        name="プラットフォーム オンコール",
+        timezone="Asia/Tokyo",
+        description="予約台帳アプリと Web 予約の一次対応",
+        team_id=platform.id,
+        now=now,
+    )
+    weekly = oncall.RotationInput(
+        name="一次対応 (週替わり)",
+        kind="weekly",
+        timezone="Asia/Tokyo",
+        start_date=tokyo_today - timedelta(days=tokyo_today.weekday() + 7),
+        handoff_time="10:00",
+        member_ids=[ids["sato"], ids["suzuki"], ids["takahashi"]],
+    )
+    oncall.create_rotation(session=session, schedule_id=schedule.id, given=weekly, now=now)
+    la_today = rules.local_wall(now, "America/Los_Angeles").date()
+    follow_the_sun = oncall.RotationInput(
+        name="深夜帯 (米国西海岸の日中)",
+        kind="daily",
+        timezone="America/Los_Angeles",
+        start_date=la_today - timedelta(days=7),
+        handoff_time="09:00",
+        member_ids=[ids["emily"]],
+        restrictions=["mon-fri 09:00-17:00"],
+    )
+    oncall.create_rotation(session=session, schedule_id=schedule.id, given=follow_the_sun, now=now)
+
+
+DEMO_POLICY = "プラットフォーム エスカレーション"
+
+
+def load_demo_paging(*, session: Session, ids: dict[str, int], now: datetime) -> None:
+    """Whoever is on call first, the team lead after five minutes, twice over; and each engineer's own
+    notification rules: Slack at once, SMS after a minute, a call after three (email for low urgency)."""
+    platform = next(team for team in accounts.list_teams(session=session) if team.slug == "platform")
+    schedule = find_schedule(session=session, name_or_id="プラットフォーム オンコール")
+    escalation.create_policy(
+        session=session,
+        policy=escalation.PolicyInput(
+            name=DEMO_POLICY,
+            description="まずオンコール担当へ、応答がなければチームリーダーへ",
+            steps=[
+                StepInput(delay_minutes=5, targets=((TargetType.SCHEDULE, schedule.id),)),
+                StepInput(delay_minutes=10, targets=((TargetType.USER, ids["sato"]),)),
+            ],
+            repeat_count=2,
+            team_id=platform.id,
+            product_slugs=[product.slug for product in list_products(session=session)],
+        ),
+        now=now,
+    )
+    plans = {
+        "high": {"slack": 0, "sms": 1, "voice": 3},
+        "low": {"slack": 0, "email": 5},
+    }
+    for name in ("sato", "suzuki", "takahashi", "emily"):
+        methods = accounts.get_user(session=session, user_id=ids[name]).contact_methods
+        for urgency, delays in plans.items():
+            rules_ = [
+                escalation.RuleInput(contact_method_id=method.id, delay_minutes=delays[method.kind])
+                for method in methods
+                if method.kind in delays
+            ]
+            escalation.set_notification_rules(
+                session=session, user_id=ids[name], urgency=urgency, rules=rules_, now=now
+            )
+
+
+DEMO_PRODUCTS = (
+    ("ipad-app", "予約台帳アプリ (iPad)", "Reservation ledger (iPad app)"),
+    ("store-web", "店舗向け Web アプリ", "Store web app"),
+    ("web-booking", "Web 予約", "Web booking"),
+    ("email", "メール配信", "Email delivery"),
+    ("fax", "FAX 送信", "FAX delivery"),
+    ("sms", "SMS 送信", "SMS delivery"),
+    ("partner-api", "パートナー API", "Partner API"),
+)
+# (city, time zone, region) and shop names the demo stores are made of: 40 in Japan, 10 abroad.
+DEMO_CITIES_JP = ("銀座", "新宿", "渋谷", "梅田", "難波", "博多", "札幌", "仙台", "名古屋", "那覇")
+DEMO_SHOPS_JP = ("鮨 はなぶさ", "焼肉 みやび", "割烹 こはる", "ビストロ ソレイユ")
+DEMO_CITIES_ABROAD = (
+    ("Los Angeles", "America/Los_Angeles"),
+    ("New York", "America/New_York"),
+    ("Honolulu", "Pacific/Honolulu"),
+    ("Singapore", "Asia/Singapore"),
+    ("Paris", "Europe/Paris"),
+)
+DEMO_SHOPS_ABROAD = ("Sushi Hanabusa", "Yakiniku Miyabi")
+
+
+def load_demo_catalog(*, session: Session, ids: dict[str, int], now: datetime) -> None:
+    """The products, 50 stores in Japan and abroad (each with the products it uses and its accounts),
+    two API partners, and the integration support inquiries raise alerts on."""
+    for position, (slug, name_ja, name_en) in enumerate(DEMO_PRODUCTS):
+        catalog.create_product(
+            session=session, slug=slug, name_ja=name_ja, name_en=name_en, position=position, now=now
+        )
+    sales = (ids["watanabe"], ids["yamamoto"])
+    number = 0
+    for city in DEMO_CITIES_JP:
+        for shop in DEMO_SHOPS_JP:
+            number += 1
+            _demo_store(session, number, f"{shop} {city}店", "jp", "Asia/Tokyo", sales[number % 2], now)
+    for city, zone in DEMO_CITIES_ABROAD:
+        for shop in DEMO_SHOPS_ABROAD:
+            number += 1
+            _demo_store(session, number, f"{shop} {city}", "overseas", zone, sales[number % 2], now)
+    catalog_partners.create_partner(
+        session=session,
+        name="グルメ予約ナビ",
+        product_slugs=["web-booking", "partner-api"],
+        contacts=[catalog_partners.ContactIn("連携担当 小林", "api@gourmet-navi.example.jp", "03-5555-0101")],
+        notes="Web 予約の空席を API で取得して掲載",
+        now=now,
+    )
+    # Inquiries that look like a bug, and bursts of inquiries, post to #support.
+    integrations.create_integration(
+        session=session, name="サポート問い合わせ", kind="support", chat_channel="#support", now=now
+    )
+    catalog_partners.create_partner(
+        session=session,
+        name="POS レジ連携 株式会社",
+        product_slugs=["partner-api", "ipad-app"],
+        contacts=[
+            catalog_partners.ContactIn("サポート窓口", "support@pos-renkei.example.jp", "06-5555-0202")
+        ],
+        now=now,
+    )
+
+
+def _demo_store(
+    session: Session, number: int, name: str, region: str, zone: str, sales_rep: int, now: datetime
+) -> None:
+    # Every store keeps its ledger on the iPad; most take web bookings; some send SMS, email or FAX.
+    products = ["ipad-app", "store-web"]
+    products += ["web-booking"] if number % 5 else []
+    products += [("sms", "email", "fax")[number % 3]]
+    catalog.create_store(
+        session=session,
+        external_id=f"DEMO-{number:04d}",
+        name=name,
+        region=region,
+        timezone=zone,
+        product_slugs=products,
+        account_emails=[f"owner{number:04d}@store.example.jp", f"staff{number:04d}@store.example.jp"],
+        phone=f"03-5555-{number:04d}" if region == "jp" else f"+1 555 010 {number:04d}",
+        sales_rep_user_id=sales_rep,
+        now=now,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hikeshi.alerts import integrations, service
+from hikeshi.alerts import groups, integrations, service
 from hikeshi.alerts.normalized import Action, Link, NormalizedAlert, Severity
 from hikeshi.alerts.notify import Context
 from hikeshi.bootstrap import Container
@@ -76,4 +76,4 @@ def raise_alert(
 
 def group_status(container: Container, group_id: int) -> str:
     with container.sessions() as db:
-        return service.get_group(session=db, group_id=group_id).status
+        return groups.get_group(session=db, group_id=group_id).status

@@ -6,6 +6,8 @@
   `msg_too_long`, `message_not_found`, `is_archived`, `not_in_channel`), as Slack answers them;
 - at most one post per `post_interval_seconds` (1 s) per channel, else HTTP 429 with `Retry-After: 1`;
 - `POST /services/T000/B000/XXXX`: an incoming webhook, `ok` or a status with Slack's error text;
+- `POST /actions/…`: an interaction's `response_url` (JSON only, as Slack's), kept with its
+  `response_type` and `replace_original`;
 - `GET /_test/messages`: everything accepted (messages with their updates, webhook posts) as JSON.
 
     python -m tests.support.slack_server --port 0 --token xoxb-test
@@ -25,6 +27,7 @@ from tests.support.local_http import LocalHttpServer, Request, Response, run_sta
 
 DEFAULT_TOKEN = "xoxb-hikeshi-test-token"
 WEBHOOK_PATH = "/services/T000/B000/XXXX"
+RESPONSE_URL_PREFIX = "/actions/"
 MAX_TEXT = 40_000  # Slack truncates at 40,000 characters and refuses far longer text
 
 
@@ -55,6 +58,14 @@ class WebhookPost:
     blocks: list[dict[str, Any]] | None
 
 
+@dataclass
+class InteractionResponse:
+    path: str
+    text: str | None
+    response_type: str | None
+    replace_original: bool | None
+
+
 class SlackServer(LocalHttpServer):
     def __init__(
         self,
@@ -75,6 +86,7 @@ class SlackServer(LocalHttpServer):
         self.outside_channels: set[str] = set()  # answer not_in_channel
         self.messages: list[SlackMessage] = []
         self.webhook_posts: list[WebhookPost] = []
+        self.responses: list[InteractionResponse] = []  # posted to response_urls
         self.opened: list[str] = []  # users named in conversations.open calls
         self.rate_limited = 0  # posts answered 429 by the per-channel limit
         self._last_post: dict[str, float] = {}
@@ -90,11 +102,16 @@ class SlackServer(LocalHttpServer):
     def webhook_url(self) -> str:
         return self.url + self.webhook_path
 
+    def response_url(self, interaction: str = "T0001/1/abc") -> str:
+        """Where Slack tells the app to answer one interaction (`response_url` in its payload)."""
+        return f"{self.url}{RESPONSE_URL_PREFIX}{interaction}"
+
     def reset(self) -> None:
         super().reset()
         with self.lock:
             self.messages.clear()
             self.webhook_posts.clear()
+            self.responses.clear()
             self.opened.clear()
             self._last_post.clear()
             self.rate_limited = 0
@@ -114,6 +131,8 @@ class SlackServer(LocalHttpServer):
             return Response.json(self.snapshot())
         if request.path == self.webhook_path and request.method == "POST":
             return self._webhook(request)
+        if request.path.startswith(RESPONSE_URL_PREFIX) and request.method == "POST":
+            return self._interaction_response(request)
         if request.path.startswith("/services/"):
             return Response.text("no_service", 404)
         if not request.path.startswith("/api/"):
@@ -136,10 +155,12 @@ class SlackServer(LocalHttpServer):
         with self.lock:
             messages = [asdict(message) for message in self.messages]
             posts = [asdict(post) for post in self.webhook_posts]
+            responses = [asdict(response) for response in self.responses]
             opened = list(self.opened)
         return {
             "messages": messages,
             "webhook_posts": posts,
+            "responses": responses,
             "opened": opened,
             "rate_limited": self.rate_limited,
         }
@@ -234,6 +255,25 @@ class SlackServer(LocalHttpServer):
             self._last_post[key] = now
             self.webhook_posts.append(WebhookPost(request.path, text, blocks))
         return Response.text("ok")
+
+    def _interaction_response(self, request: Request) -> Response:
+        if request.content_type != "application/json":
+            return Response.json({"ok": False, "error": "invalid_payload"}, 400)
+        try:
+            payload = request.json()
+        except ValueError:
+            return Response.json({"ok": False, "error": "invalid_payload"}, 400)
+        if not isinstance(payload, dict) or not (payload.get("text") or payload.get("blocks")):
+            return Response.json({"ok": False, "error": "no_text"}, 400)
+        response = InteractionResponse(
+            path=request.path,
+            text=payload.get("text"),
+            response_type=payload.get("response_type"),
+            replace_original=payload.get("replace_original"),
+        )
+        with self.lock:
+            self.responses.append(response)
+        return Response.json({"ok": True})
 
 
 def channel_id(channel: str) -> str:

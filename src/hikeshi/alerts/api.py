@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 
 from hikeshi.accounts.deps import AdminApi, DbSession, Now, ResponderApi, StaffApi
-from hikeshi.alerts import integrations, service
+from hikeshi.alerts import groups, integrations
 from hikeshi.alerts.schemas import (
     AlertDetailOut,
     AlertEventOut,
@@ -19,6 +19,7 @@ from hikeshi.alerts.schemas import (
 from hikeshi.web.kit.context import container
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"])
+API_HISTORY_LIMIT = 500  # the latest entries of a group's history; a storm's runs to thousands
 
 
 @router.get("/alert-groups", response_model=list[AlertGroupOut])
@@ -29,8 +30,8 @@ def list_groups(
     severity: str | None = None,
     limit: int = 100,
 ) -> list[AlertGroupOut]:
-    groups = service.list_groups(session=db, status=status, severity=severity, limit=limit)
-    return [AlertGroupOut.model_validate(group) for group in groups]
+    found = groups.list_groups(session=db, status=status, severity=severity, limit=limit)
+    return [AlertGroupOut.model_validate(group) for group in found]
 
 
 @router.get("/alert-groups/{group_id}", response_model=AlertGroupDetailOut)
@@ -39,34 +40,35 @@ def read_group(group_id: int, db: DbSession, _: StaffApi) -> AlertGroupDetailOut
 
 
 def _group_detail(db: DbSession, group_id: int) -> AlertGroupDetailOut:
-    group = AlertGroupOut.model_validate(service.get_group(session=db, group_id=group_id))
-    alerts = [AlertOut.model_validate(a) for a in service.group_alerts(session=db, group_id=group_id)]
-    events = [AlertEventOut.model_validate(e) for e in service.group_events(session=db, group_id=group_id)]
+    group = AlertGroupOut.model_validate(groups.get_group(session=db, group_id=group_id))
+    alerts = [AlertOut.model_validate(a) for a in groups.group_alerts(session=db, group_id=group_id)]
+    history = groups.group_events(session=db, group_id=group_id, limit=API_HISTORY_LIMIT)
+    events = [AlertEventOut.model_validate(e) for e in history]
     return AlertGroupDetailOut(**group.model_dump(), alerts=alerts, events=events)
 
 
 @router.post("/alert-groups/{group_id}/acknowledge", response_model=AlertGroupDetailOut)
 def acknowledge_group(group_id: int, db: DbSession, now: Now, user: ResponderApi) -> AlertGroupDetailOut:
-    service.acknowledge_group(session=db, group_id=group_id, user_id=user.id, now=now)
+    groups.acknowledge_group(session=db, group_id=group_id, user_id=user.id, now=now)
     db.commit()
     return _group_detail(db, group_id)
 
 
 @router.post("/alert-groups/{group_id}/resolve", response_model=AlertGroupDetailOut)
 def resolve_group(group_id: int, db: DbSession, now: Now, user: ResponderApi) -> AlertGroupDetailOut:
-    service.resolve_group(session=db, group_id=group_id, user_id=user.id, now=now)
+    groups.resolve_group(session=db, group_id=group_id, user_id=user.id, now=now)
     db.commit()
     return _group_detail(db, group_id)
 
 
 @router.get("/alerts", response_model=list[AlertOut])
 def list_alerts(db: DbSession, _: StaffApi, status: str | None = None, limit: int = 100) -> list[AlertOut]:
-    return [AlertOut.model_validate(a) for a in service.list_alerts(session=db, status=status, limit=limit)]
+    return [AlertOut.model_validate(a) for a in groups.list_alerts(session=db, status=status, limit=limit)]
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertDetailOut)
 def read_alert(alert_id: int, db: DbSession, _: StaffApi) -> AlertDetailOut:
-    return AlertDetailOut.model_validate(service.get_alert(session=db, alert_id=alert_id))
+    return AlertDetailOut.model_validate(groups.get_alert(session=db, alert_id=alert_id))
 
 
 @router.get("/integrations", response_model=list[IntegrationOut])
@@ -87,6 +89,7 @@ def create_integration(
         grouping=body.grouping,
         chat_channel=body.chat_channel,
         page_user_id=body.page_user_id,
+        escalation_policy_id=body.escalation_policy_id,
         resolve_after_minutes=body.resolve_after_minutes,
         now=now,
     )

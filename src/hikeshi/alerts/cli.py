@@ -10,11 +10,12 @@ from rich.console import Console
 from rich.table import Table
 
 from hikeshi.accounts.service import find_user_by_email
-from hikeshi.alerts import integrations, service
+from hikeshi.alerts import groups, integrations
 from hikeshi.alerts.schemas import AlertGroupOut, IntegrationCreated, IntegrationOut
 from hikeshi.alerts.timing import parse_minutes
 from hikeshi.core.console import print_json, reported_errors
 from hikeshi.core.errors import NotFound
+from hikeshi.oncall.escalation import find_policy
 
 integration_app = typer.Typer(help="Integrations: where alerts come from.", no_args_is_help=True)
 alert_app = typer.Typer(help="Alert groups: list, acknowledge, resolve.", no_args_is_help=True)
@@ -51,6 +52,9 @@ def add_integration(
     product: Annotated[str | None, typer.Option(help="Slug of the product its alerts are about.")] = None,
     chat_channel: Annotated[str | None, typer.Option(help="Slack channel to post alert groups to.")] = None,
     page: Annotated[str | None, typer.Option(help="Email of the person critical alerts page.")] = None,
+    policy: Annotated[
+        str | None, typer.Option(help="Escalation policy (name or id) critical alerts page through.")
+    ] = None,
     resolve_after: Annotated[
         str | None, typer.Option(help="Resolve a group after this long with no new alert, e.g. 30m.")
     ] = None,
@@ -72,6 +76,7 @@ def add_integration(
             product_slug=product,
             chat_channel=chat_channel,
             page_user_id=page_user_id,
+            escalation_policy_id=find_policy(session=db, name_or_id=policy).id if policy else None,
             resolve_after_minutes=parse_minutes(resolve_after, field="resolve_after")
             if resolve_after
             else None,
@@ -126,8 +131,8 @@ def list_groups(
     """List alert groups, newest activity first."""
     container = ctx.obj.container()
     with reported_errors(ctx.obj.gettext), container.sessions() as db:
-        groups = service.list_groups(session=db, status=None if status == "all" else status, limit=limit)
-        rows = [AlertGroupOut.model_validate(group) for group in groups]
+        found = groups.list_groups(session=db, status=None if status == "all" else status, limit=limit)
+        rows = [AlertGroupOut.model_validate(group) for group in found]
     if json_output:
         print_json(rows)
         return
@@ -174,7 +179,7 @@ def acknowledge(
     json_output: JsonOption = False,
 ) -> None:
     """Acknowledge an alert group: someone is on it."""
-    _change_group(ctx, service.acknowledge_group, group_id, by, json_output)
+    _change_group(ctx, groups.acknowledge_group, group_id, by, json_output)
 
 
 @alert_app.command("resolve")
@@ -185,4 +190,4 @@ def resolve(
     json_output: JsonOption = False,
 ) -> None:
     """Resolve an alert group and all its alerts."""
-    _change_group(ctx, service.resolve_group, group_id, by, json_output)
+    _change_group(ctx, groups.resolve_group, group_id, by, json_output)

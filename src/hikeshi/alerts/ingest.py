@@ -11,7 +11,9 @@ answered 503 with Retry-After: every sender retries a 5xx.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
 
@@ -20,8 +22,9 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from hikeshi.accounts.deps import Public
-from hikeshi.alerts import integrations, service
+from hikeshi.alerts import batch, integrations, service
 from hikeshi.alerts.models import Integration
+from hikeshi.alerts.normalized import Action
 from hikeshi.alerts.normalizers import parse_webhook
 from hikeshi.alerts.normalizers.documents import load_json
 from hikeshi.alerts.normalizers.pagerduty import (
@@ -90,8 +93,9 @@ def _integration(session: Session, key: str) -> Integration | None:
     return known[key]
 
 
-async def _committed(request: Request, work: Callable[[Session], Response], *, pagerduty: bool) -> Response:
-    group_commit: GroupCommit = container(request).group_commit
+async def _committed(
+    group_commit: GroupCommit, work: Callable[[Session], Response], *, pagerduty: bool
+) -> Response:
     try:
         return await group_commit.run(work)
     except BatchFailed as failed:
@@ -106,34 +110,91 @@ async def _committed(request: Request, work: Callable[[Session], Response], *, p
 
 @router.post("/v2/enqueue", dependencies=[Public], status_code=202)
 async def enqueue_event(request: Request, body: Body) -> Response:
+    hikeshi = container(request)
+    return await enqueue_event_answer(
+        hikeshi.group_commit, body, context=_context(request), clock=hikeshi.clock
+    )
+
+
+async def enqueue_event_answer(
+    group_commit: GroupCommit, body: bytes, *, context: Context, clock: Clock
+) -> Response:
+    """The answer to an alert event, once it is stored (`hikeshi.alerts.ingest_asgi` calls this too)."""
     try:
         document = _pagerduty_document(body)
         event = validate_event(document)
     except PagerDutyInvalid as invalid:
         return _refused(invalid)
-    work = partial(
-        _store_event, event=event, raw=document, context=_context(request), clock=container(request).clock
-    )
-    return await _committed(request, work, pagerduty=True)
+    work = StoreEvent(event=event, raw=document, context=context, clock=clock)
+    return await _committed(group_commit, work, pagerduty=True)
 
 
-def _store_event(
-    session: Session, *, event: PagerDutyEvent, raw: Any, context: Context, clock: Clock
-) -> Response:
-    integration = _integration(session, event.routing_key)
-    if integration is None:
-        return _refused(PagerDutyInvalid(["Invalid routing key"]))
-    now = clock()
-    [outcome] = service.ingest(
-        session=session,
-        integration=integration,
-        alerts=[event.to_normalized(now)],
-        raw=_without_key(raw, integration),
-        now=now,
-        context=context,
-    )
-    body = {"status": "success", "message": "Event processed", "dedup_key": outcome.dedup_key}
-    return JSONResponse(body, status_code=202)
+@dataclass(frozen=True, slots=True)
+class StoreEvent:
+    """One PagerDuty event as a unit of group commit: alone, or with the others of its batch at once."""
+
+    event: PagerDutyEvent
+    raw: Any
+    context: Context
+    clock: Clock
+
+    def __call__(self, session: Session) -> Response:
+        integration = _integration(session, self.event.routing_key)
+        if integration is None:
+            return _refused(PagerDutyInvalid(["Invalid routing key"]))
+        now = self.clock()
+        [outcome] = service.ingest(
+            session=session,
+            integration=integration,
+            alerts=[self.event.to_normalized(now)],
+            raw=_without_key(self.raw, integration),
+            now=now,
+            context=self.context,
+        )
+        return _processed(outcome.dedup_key)
+
+    @staticmethod
+    def together(session: Session, units: Sequence[StoreEvent]) -> list[Response]:
+        """Triggers stored set-based (`batch`); acknowledge and resolve one by one, in order."""
+        now = units[0].clock()
+        answers: list[Response | None] = [None] * len(units)
+        run: list[tuple[int, batch.Trigger]] = []
+
+        def store_run() -> None:
+            triggers = [trigger for _, trigger in run]
+            outcomes = batch.ingest_triggers(session=session, triggers=triggers, now=now)
+            for (index, _), outcome in zip(run, outcomes, strict=True):
+                answers[index] = _processed(outcome.dedup_key)
+            run.clear()
+
+        for index, unit in enumerate(units):
+            integration = _integration(session, unit.event.routing_key)
+            if integration is None:
+                answers[index] = _refused(PagerDutyInvalid(["Invalid routing key"]))
+            elif unit.event.action is Action.TRIGGER:
+                raw = _without_key(unit.raw, integration)
+                alert = unit.event.to_normalized(now)
+                run.append(
+                    (
+                        index,
+                        batch.Trigger(integration=integration, alert=alert, raw=raw, context=unit.context),
+                    )
+                )
+            else:
+                store_run()
+                answers[index] = unit(session)
+        if run:
+            store_run()
+        return [answer for answer in answers if answer is not None]
+
+
+_PROCESSED = b'{"status":"success","message":"Event processed","dedup_key":'
+
+
+def _processed(dedup_key: str) -> Response:
+    """PagerDuty's 202, byte for byte what `JSONResponse` renders, without rendering the rest each time."""
+    key = json.dumps(dedup_key, ensure_ascii=False).encode()
+    return Response(_PROCESSED + key + b"}", status_code=202, media_type="application/json")
 
 
 def _without_key(raw: Any, integration: Integration) -> Any:
@@ -145,12 +206,17 @@ def _without_key(raw: Any, integration: Integration) -> Any:
 
 @router.post("/v2/change/enqueue", dependencies=[Public], status_code=202)
 async def enqueue_change(request: Request, body: Body) -> Response:
+    hikeshi = container(request)
+    return await enqueue_change_answer(hikeshi.group_commit, body, clock=hikeshi.clock)
+
+
+async def enqueue_change_answer(group_commit: GroupCommit, body: bytes, *, clock: Clock) -> Response:
     try:
         change = validate_change_event(_pagerduty_document(body))
     except PagerDutyInvalid as invalid:
         return _refused(invalid)
-    work = partial(_store_change, change=change, clock=container(request).clock)
-    return await _committed(request, work, pagerduty=True)
+    work = partial(_store_change, change=change, clock=clock)
+    return await _committed(group_commit, work, pagerduty=True)
 
 
 def _store_change(session: Session, *, change: ChangeEvent, clock: Clock) -> Response:
@@ -173,15 +239,29 @@ def _store_change(session: Session, *, change: ChangeEvent, clock: Clock) -> Res
 
 @router.post("/hooks/{key}", dependencies=[Public], status_code=202)
 async def receive_webhook(key: str, request: Request, body: Body) -> Response:
-    work = partial(
-        _store_webhook,
-        key=key,
-        body=body,
+    hikeshi = container(request)
+    return await webhook_answer(
+        hikeshi.group_commit,
+        key,
+        body,
         headers=dict(request.headers),
         context=_context(request),
-        clock=container(request).clock,
+        clock=hikeshi.clock,
     )
-    return await _committed(request, work, pagerduty=False)
+
+
+async def webhook_answer(
+    group_commit: GroupCommit,
+    key: str,
+    body: bytes,
+    *,
+    headers: Mapping[str, str],
+    context: Context,
+    clock: Clock,
+) -> Response:
+    """Raises what the route's error handlers answer (an unknown key, a payload its parser refuses)."""
+    work = partial(_store_webhook, key=key, body=body, headers=headers, context=context, clock=clock)
+    return await _committed(group_commit, work, pagerduty=False)
 
 
 def _store_webhook(

@@ -24,6 +24,7 @@ from hikeshi.alerts.normalizers import KINDS as WEBHOOK_KINDS
 from hikeshi.alerts.rules import KIND_LABELS, SEVERITY_LABELS
 from hikeshi.catalog.service import list_products
 from hikeshi.core.errors import Conflict, InvalidInput, NotFound
+from hikeshi.oncall import escalation
 from hikeshi.web.kit.context import container, translator
 
 router = APIRouter(prefix="/integrations", tags=["alerts pages"], include_in_schema=False)
@@ -52,6 +53,7 @@ def _choices(db: Session) -> dict[str, object]:
         "severities": list(Severity),
         "severity_labels": SEVERITY_LABELS,
         "generic_paths": GENERIC_PATHS,
+        "policies": {policy.id: policy.name for policy in escalation.list_policies(session=db)},
     }
 
 
@@ -91,6 +93,7 @@ class IntegrationForm(BaseModel):
     kind: str = Field(default="", max_length=20)
     product: str = Field(default="", max_length=64)
     chat_channel: str = Field(default="", max_length=100)
+    escalation_policy_id: str = Field(default="", max_length=20)
     page_user_id: str = Field(default="", max_length=20)
     client_secret: str = Field(default="", max_length=500)
     path_summary: str = Field(default="", max_length=1000)
@@ -134,6 +137,7 @@ def create(
             config=form.config(),
             chat_channel=integrations.checked_channel(form.chat_channel),
             page_user_id=_optional_id(form.page_user_id, "page_user_id"),
+            escalation_policy_id=_optional_id(form.escalation_policy_id, "escalation_policy_id"),
         )
     except (InvalidInput, NotFound, Conflict) as error:
         db.rollback()
@@ -185,6 +189,31 @@ def rotate_key(request: Request, integration_id: int, db: DbSession, now: Now, u
     return _show(request, db, user, integration_id, revealed_key=key, rotated=True)
 
 
+class PagingForm(BaseModel):
+    escalation_policy_id: str = Field(default="", max_length=20)
+    page_user_id: str = Field(default="", max_length=20)
+
+
+@router.post("/{integration_id}/paging")
+def set_paging(
+    request: Request, integration_id: int, db: DbSession, user: AdminPage, form: Annotated[PagingForm, Form()]
+) -> Response:
+    """Whom critical alerts page: an escalation policy, else one person, else no one."""
+    try:
+        integrations.set_paging(
+            session=db,
+            integration_id=integration_id,
+            escalation_policy_id=_optional_id(form.escalation_policy_id, "escalation_policy_id"),
+            page_user_id=_optional_id(form.page_user_id, "page_user_id"),
+        )
+    except (InvalidInput, NotFound) as error:
+        db.rollback()
+        message = error.render(translator(request).gettext)
+        return _show(request, db, user, integration_id, status_code=400, error=message)
+    db.commit()
+    return RedirectResponse(f"/integrations/{integration_id}?saved=1", status_code=303)
+
+
 def parse_label_lines(text: str) -> dict[str, str]:
     """`name=value`, one a line; blank lines are skipped."""
     labels: dict[str, str] = {}
@@ -211,6 +240,7 @@ class RuleForm(BaseModel):
     product: str = Field(default="", max_length=64)
     post: bool = False
     chat_channel: str = Field(default="", max_length=100)
+    escalation_policy_id: str = Field(default="", max_length=20)
     page_user_id: str = Field(default="", max_length=20)
     drop: bool = False
 
@@ -229,6 +259,7 @@ def add_rule(
             post=form.post,
             chat_channel=integrations.checked_channel(form.chat_channel),
             page_user_id=_optional_id(form.page_user_id, "page_user_id"),
+            escalation_policy_id=_optional_id(form.escalation_policy_id, "escalation_policy_id"),
             drop=form.drop,
         )
     except (InvalidInput, NotFound) as error:

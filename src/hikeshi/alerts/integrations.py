@@ -20,6 +20,7 @@ from hikeshi.catalog.service import get_product_by_slug
 from hikeshi.core.errors import InvalidInput, NotFound
 from hikeshi.core.ids import hash_token
 from hikeshi.delivery.rules import Channel, validate_target
+from hikeshi.oncall.escalation import get_policy
 
 
 def new_integration_key() -> str:
@@ -39,6 +40,7 @@ def create_integration(
     chat_channel: str | None = None,
     page_user_id: int | None = None,
     resolve_after_minutes: int | None = None,
+    escalation_policy_id: int | None = None,
 ) -> tuple[Integration, str]:
     """The integration and its key; the key is not stored, only its hash."""
     integration_kind = parse_kind(kind)
@@ -53,6 +55,7 @@ def create_integration(
         grouping=parse_grouping(grouping),
         chat_channel=(chat_channel or "").strip() or None,
         page_user_id=get_user(session=session, user_id=page_user_id).id if page_user_id else None,
+        escalation_policy_id=_policy_id(session, escalation_policy_id),
         is_enabled=True,
         resolve_after_minutes=check_minutes(resolve_after_minutes),
         created_at=now,
@@ -60,6 +63,26 @@ def create_integration(
     session.add(integration)
     session.flush()
     return integration, key
+
+
+def _policy_id(session: Session, policy_id: int | None) -> int | None:
+    """An escalation policy that exists (NotFound names it otherwise), or None."""
+    return get_policy(session=session, policy_id=policy_id).id if policy_id else None
+
+
+def set_paging(
+    *,
+    session: Session,
+    integration_id: int,
+    escalation_policy_id: int | None,
+    page_user_id: int | None = None,
+) -> Integration:
+    """Whom the integration's critical alerts page: a policy, else one person, else no one."""
+    integration = get_integration(session=session, integration_id=integration_id)
+    integration.escalation_policy_id = _policy_id(session, escalation_policy_id)
+    integration.page_user_id = get_user(session=session, user_id=page_user_id).id if page_user_id else None
+    session.flush()
+    return integration
 
 
 def _checked_config(kind: str, config: dict[str, Any]) -> dict[str, Any]:
@@ -136,6 +159,7 @@ def routing_rules(*, session: Session, integration_id: int) -> list[Rule]:
             chat_channel=rule.chat_channel,
             page_user_id=rule.page_user_id,
             drop=rule.drop,
+            escalation_policy_id=rule.escalation_policy_id,
         )
         for rule in list_routing_rules(session=session, integration_id=integration_id)
     ]
@@ -171,6 +195,7 @@ def add_routing_rule(
     chat_channel: str | None = None,
     page_user_id: int | None = None,
     drop: bool = False,
+    escalation_policy_id: int | None = None,
 ) -> RoutingRule:
     integration = get_integration(session=session, integration_id=integration_id)
     known = {"critical", "error", "warning", "info"}
@@ -186,6 +211,7 @@ def add_routing_rule(
         post=post,
         chat_channel=chat_channel,
         page_user_id=get_user(session=session, user_id=page_user_id).id if page_user_id else None,
+        escalation_policy_id=_policy_id(session, escalation_policy_id),
         drop=drop,
     )
     session.add(rule)

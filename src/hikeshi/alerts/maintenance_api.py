@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from hikeshi.accounts.deps import DbSession, Now, ResponderApi, StaffApi
 from hikeshi.alerts import maintenance
 from hikeshi.alerts.maintenance_schemas import MaintenanceWindowCreate, MaintenanceWindowOut
-from hikeshi.alerts.timing import in_zone
+from hikeshi.core.timezones import in_zone
 from hikeshi.web.kit.context import container
 
 router = APIRouter(prefix="/api/v1/maintenance-windows", tags=["maintenance"])

@@ -14,8 +14,8 @@ from rich.table import Table
 
 from hikeshi.alerts import maintenance
 from hikeshi.alerts.maintenance_schemas import MaintenanceWindowOut
-from hikeshi.alerts.timing import parse_moment
 from hikeshi.core.console import print_json, reported_errors
+from hikeshi.core.timezones import parse_moment
 
 maintenance_app = typer.Typer(
     help="Maintenance windows: alerts inside one are recorded but notify no one.", no_args_is_help=True

@@ -17,9 +17,9 @@ from hikeshi.accounts.models import User
 from hikeshi.accounts.rules import RESPONDERS, Role
 from hikeshi.alerts import integrations, maintenance
 from hikeshi.alerts.maintenance import WindowStatus
-from hikeshi.alerts.timing import parse_moment
 from hikeshi.catalog.service import list_products
 from hikeshi.core.errors import Conflict, InvalidInput, NotFound
+from hikeshi.core.timezones import parse_moment
 from hikeshi.web.kit.context import translator
 
 router = APIRouter(prefix="/maintenance", tags=["maintenance pages"], include_in_schema=False)

@@ -29,7 +29,10 @@ class Integration(Base):
     config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     grouping: Mapped[list[str]] = mapped_column(JSON, default=list)
     chat_channel: Mapped[str | None] = mapped_column(String(100), default=None)
-    # Until escalation policies exist, critical alerts page this person.
+    # Critical alerts page through this escalation policy (on-call's; no foreign key, as SQLite cannot
+    # add one to an existing table in place: a policy deleted since is skipped when paging).
+    escalation_policy_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Or, with no policy, this one person directly (a one-step policy).
     page_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
@@ -54,9 +57,10 @@ class RoutingRule(Base):
     product_slug: Mapped[str | None] = mapped_column(String(64), default=None)
     post: Mapped[bool] = mapped_column(Boolean, default=True)
     chat_channel: Mapped[str | None] = mapped_column(String(100), default=None)  # None: the integration's
+    escalation_policy_id: Mapped[int | None] = mapped_column(Integer, default=None)  # pages through it
     page_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
-    )
+    )  # or pages this person directly
     drop: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

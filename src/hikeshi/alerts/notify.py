@@ -8,13 +8,14 @@ from datetime import datetime
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
-from hikeshi.accounts.service import get_user
 from hikeshi.alerts.messages import group_message
 from hikeshi.alerts.models import AlertGroup, Integration, MaintenanceWindow
-from hikeshi.core.i18n import translations
 from hikeshi.delivery import service as delivery
 from hikeshi.delivery.service import Outgoing
 from hikeshi.jobs.service import enqueue
+from hikeshi.oncall import paging
+from hikeshi.oncall.escalation import find_policy_id
+from hikeshi.oncall.paging_rules import urgency_for_severity
 
 REFRESH_CHAT_JOB = "alerts.refresh_chat"
 
@@ -27,8 +28,8 @@ class Context:
     base_url: str
 
 
-# How each kind of contact method is paged until escalation policies take over.
-PAGE_CHANNELS = {"email": "email", "sms": "sms", "voice": "voice", "slack": "chat"}
+# What an alert group's pages name as their source; on-call tells alerts about them by it.
+PAGE_SOURCE = "alert_group"
 
 
 def group_link(base_url: str, group_id: int) -> str:
@@ -119,22 +120,41 @@ def _forget_refreshes(session: Session, transaction: SessionTransaction) -> None
         session.info.pop(_REFRESHES, None)
 
 
-def page_user(*, session: Session, group: AlertGroup, user_id: int, now: datetime, context: Context) -> None:
-    """Reach one person on every contact method at once, and in the inbox."""
-    person = get_user(session=session, user_id=user_id)
-    speaker = translations("en" if person.language == "en" else "ja")
-    subject = speaker.gettext("[hikeshi] Alert: {title}").format(title=group.title[:200])
-    link = group_link(context.base_url, group.id)
-    text = f"{subject}\n{link}"
-    source = f"page:alert_group:{group.id}"
-    for method in person.contact_methods:
-        channel = PAGE_CHANNELS.get(method.kind)
-        if channel is None:
-            continue
-        extra = {"language": person.language}
-        message = Outgoing(target=method.address, text=text, subject=subject, extra=extra, user_id=person.id)
-        delivery.send(session=session, channel=channel, message=message, now=now, source=source)
-    inbox = Outgoing(
-        target=str(person.id), text=text, subject=subject, extra={"link": f"/alerts/groups/{group.id}"}
+def page_group(
+    *, session: Session, group: AlertGroup, policy_id: int | None, user_id: int | None, now: datetime
+) -> int | None:
+    """Start the group's page (its id): through an escalation policy, or one person as a one-step policy.
+
+    The page walks its steps on on-call's timers; acknowledging or resolving the group stops it.
+    A policy deleted since the route was set falls back to the direct person, if any.
+    """
+    if policy_id is not None and find_policy_id(session=session, policy_id=policy_id) is None:
+        policy_id = None
+    if policy_id is None and user_id is None:
+        return None
+    page = paging.start_page(
+        session=session,
+        title=group.title,
+        urgency=urgency_for_severity(group.severity).value,
+        policy_id=policy_id,
+        user_id=None if policy_id is not None else user_id,
+        source_kind=PAGE_SOURCE,
+        source_id=group.id,
+        now=now,
     )
-    delivery.send(session=session, channel="inbox", message=inbox, now=now, source=source)
+    return page.id
+
+
+def acknowledge_group_pages(
+    *, session: Session, group: AlertGroup, user_id: int | None, now: datetime
+) -> None:
+    """The group is taken: its pages stop notifying (on-call does not tell the group back)."""
+    paging.acknowledge_source_pages(
+        session=session, source_kind=PAGE_SOURCE, source_id=group.id, user_id=user_id, now=now
+    )
+
+
+def resolve_group_pages(*, session: Session, group: AlertGroup, user_id: int | None, now: datetime) -> None:
+    paging.resolve_source_pages(
+        session=session, source_kind=PAGE_SOURCE, source_id=group.id, user_id=user_id, now=now
+    )

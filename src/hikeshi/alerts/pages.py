@@ -6,7 +6,7 @@ Everyone on staff sees alerts (support and sales answer customers about them); r
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -21,21 +21,22 @@ from hikeshi.accounts.deps import DbSession, Now, ResponderPage, StaffPage
 from hikeshi.accounts.models import User
 from hikeshi.accounts.pages import safe_next
 from hikeshi.accounts.rules import RESPONDERS, Role
-from hikeshi.alerts import integrations, service
-from hikeshi.alerts.models import AlertEvent
+from hikeshi.alerts import groups, integrations
 from hikeshi.alerts.normalized import Severity
+from hikeshi.alerts.notify import PAGE_SOURCE
 from hikeshi.alerts.rules import SEVERITY_LABELS, STATUS_LABELS, AlertStatus
 from hikeshi.catalog.service import get_product_by_slug, list_products
 from hikeshi.core.errors import Conflict, InvalidInput
 from hikeshi.core.i18n import N_
 from hikeshi.core.timezones import to_zone
+from hikeshi.oncall import paging
+from hikeshi.oncall.paging_rules import timeline_labels
 from hikeshi.web.kit.context import translator
 
 router = APIRouter(tags=["alerts pages"], include_in_schema=False)
 
 REFRESH_SECONDS = 10
 SHOWN_GROUPS = 200
-SHOWN_ADDED_EVENTS = 20
 STATUS_FILTERS = ("open", "triggered", "acknowledged", "resolved", "all")
 STATUS_FILTER_LABELS = {
     "open": N_("Open"),
@@ -108,7 +109,7 @@ def _groups_context(
     request: Request, db: Session, user: User, filters: Filters, now: datetime
 ) -> dict[str, Any]:
     product_id = get_product_by_slug(session=db, slug=filters.product).id if filters.product else None
-    groups = service.list_groups(
+    found = groups.list_groups(
         session=db,
         status=None if filters.status == "all" else filters.status,
         severity=filters.severity or None,
@@ -116,7 +117,7 @@ def _groups_context(
         limit=SHOWN_GROUPS,
     )
     return {
-        "groups": groups,
+        "groups": found,
         "filters": filters,
         "can_respond": _can_respond(user),
         "refresh_seconds": REFRESH_SECONDS,
@@ -161,31 +162,23 @@ def alert_groups_table(
     return _render(request, "alerts/_groups_table.html", _groups_context(request, db, user, filters, now))
 
 
-def _history(events: Sequence[AlertEvent]) -> tuple[list[AlertEvent], int]:
-    """Every event but the flood of a storm: past the first few, added alerts are only counted."""
-    shown: list[AlertEvent] = []
-    added = 0
-    for event in events:
-        if event.kind == "alert_added":
-            added += 1
-            if added > SHOWN_ADDED_EVENTS:
-                continue
-        shown.append(event)
-    return shown, max(0, added - SHOWN_ADDED_EVENTS)
-
-
 def _group_context(db: Session, user: User, group_id: int) -> dict[str, Any]:
-    group = service.get_group(session=db, group_id=group_id)
-    events, more_added = _history(service.group_events(session=db, group_id=group_id))
+    group = groups.get_group(session=db, group_id=group_id)
+    # The latest entries only: a storm's history runs to thousands; the older ones are counted.
+    events = groups.group_events(session=db, group_id=group_id, limit=groups.HISTORY_SHOWN)
+    earlier = groups.count_earlier_events(session=db, group_id=group_id, before=events)
     return {
         "group": group,
-        "alerts": service.group_alerts(session=db, group_id=group_id),
+        "alerts": groups.group_alerts(session=db, group_id=group_id),
         "events": events,
-        "more_added": more_added,
+        "earlier_events": earlier,
         "event_labels": EVENT_LABELS,
         "hidden_notes": HIDDEN_NOTES,
         "can_respond": _can_respond(user),
         "back": f"/alerts/groups/{group_id}",
+        # The group's pages and their timelines (who was notified how, who acknowledged).
+        "group_pages": paging.source_pages(session=db, source_kind=PAGE_SOURCE, source_id=group_id),
+        **timeline_labels(),
         **_names(db),
     }
 
@@ -198,7 +191,7 @@ def alert_group(request: Request, group_id: int, db: DbSession, user: StaffPage)
 def _act(
     request: Request, db: Session, user: User, group_id: int, next_path: str, *, now: datetime, resolve: bool
 ) -> Response:
-    act = service.resolve_group if resolve else service.acknowledge_group
+    act = groups.resolve_group if resolve else groups.acknowledge_group
     try:
         act(session=db, group_id=group_id, user_id=user.id, now=now)
     except Conflict as error:
@@ -247,10 +240,10 @@ def without_secrets(raw: Any) -> Any:
 
 @router.get("/alerts/{alert_id}")
 def alert_detail(request: Request, alert_id: int, db: DbSession, user: StaffPage) -> Response:
-    alert = service.get_alert(session=db, alert_id=alert_id)
+    alert = groups.get_alert(session=db, alert_id=alert_id)
     context = {
         "alert": alert,
-        "group": service.get_group(session=db, group_id=alert.group_id),
+        "group": groups.get_group(session=db, group_id=alert.group_id),
         "raw_json": pretty_json(without_secrets(alert.raw)),
         "details_json": pretty_json(alert.details) if alert.details else "",
         **_names(db),

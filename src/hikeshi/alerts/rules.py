@@ -23,6 +23,7 @@ KINDS: Final = (
     "newrelic",
     "generic",
     "heartbeat",  # made with each heartbeat (hikeshi.alerts.heartbeats); it takes no webhooks
+    "support",  # support inquiries raise alerts on it (hikeshi.inquiries); it takes no webhooks
 )
 KIND_LABELS: Final = {
     "pagerduty": "PagerDuty Events API v2",
@@ -34,6 +35,7 @@ KIND_LABELS: Final = {
     "newrelic": "New Relic",
     "generic": N_("Generic JSON"),
     "heartbeat": N_("Heartbeat"),
+    "support": N_("Support inquiries"),
 }
 SEVERITY_RANK: Final = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2, Severity.CRITICAL: 3}
 # What the default grouping key is made of; `grouping` on an integration may name labels too.
@@ -120,6 +122,7 @@ class Rule:
     chat_channel: str | None
     page_user_id: int | None
     drop: bool
+    escalation_policy_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +132,11 @@ class Route:
     chat_channel: str | None
     page_user_id: int | None
     dropped: bool = False
+    escalation_policy_id: int | None = None  # wins over page_user_id
+
+    @property
+    def pages(self) -> bool:
+        return self.escalation_policy_id is not None or self.page_user_id is not None
 
 
 def route(
@@ -138,6 +146,7 @@ def route(
     product_slug: str | None,
     default_channel: str | None,
     default_page_user_id: int | None,
+    default_policy_id: int | None = None,
 ) -> Route:
     """The first matching rule decides; with none, critical alerts page and post, others only post."""
     for rule in rules:
@@ -145,9 +154,18 @@ def route(
             if rule.drop:
                 return Route(chat_channel=None, page_user_id=None, dropped=True)
             channel = (rule.chat_channel or default_channel) if rule.post else None
-            return Route(chat_channel=channel, page_user_id=rule.page_user_id)
-    page = default_page_user_id if alert.severity is Severity.CRITICAL else None
-    return Route(chat_channel=default_channel, page_user_id=page)
+            return Route(
+                chat_channel=channel,
+                page_user_id=rule.page_user_id,
+                escalation_policy_id=rule.escalation_policy_id,
+            )
+    if alert.severity is not Severity.CRITICAL:
+        return Route(chat_channel=default_channel, page_user_id=None)
+    return Route(
+        chat_channel=default_channel,
+        page_user_id=default_page_user_id,
+        escalation_policy_id=default_policy_id,
+    )
 
 
 def _matches(rule: Rule, alert: NormalizedAlert, product_slug: str | None) -> bool:

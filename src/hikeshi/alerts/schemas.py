@@ -18,6 +18,7 @@ class IntegrationOut(BaseModel):
     product_id: int | None
     grouping: list[str]
     chat_channel: str | None
+    escalation_policy_id: int | None
     page_user_id: int | None
     is_enabled: bool
     resolve_after_minutes: int | None
@@ -38,7 +39,8 @@ class IntegrationCreate(BaseModel):
     config: dict[str, Any] = Field(default_factory=dict)
     grouping: list[str] = Field(default_factory=list)
     chat_channel: str | None = Field(default=None, max_length=100)
-    page_user_id: int | None = None
+    escalation_policy_id: int | None = Field(default=None, description="Critical alerts page through it")
+    page_user_id: int | None = Field(default=None, description="With no policy, page this person directly")
     resolve_after_minutes: int | None = Field(
         default=None, ge=1, le=10080, description="Resolve a group after this many minutes with no new alert"
     )

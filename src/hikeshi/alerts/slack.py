@@ -1,8 +1,13 @@
-"""Slack's interactivity endpoint: the Acknowledge and Resolve buttons on alert-group messages.
+"""Slack's interactivity endpoint: the Acknowledge and Resolve buttons on alert-group messages, and the
+Acknowledge button on the direct message a page sends (on-call's; anyone it reached may press it).
 
 Slack signs every request with the app's signing secret; that signature is the only credential, so the
 route is public and checks it on the raw body before reading anything. Slack wants an answer within
 3 s: the change is committed and answered at once, the chat message update is already queued.
+
+Slack ignores the body of the answer to a button press; a hint for the person who pressed (an unknown
+Slack account, a role that may not act, a group already resolved) goes to the interaction's
+`response_url` as an ephemeral message, through the outbox, in their language (else the company's).
 """
 
 from __future__ import annotations
@@ -16,40 +21,35 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from slack_sdk.signature import Clock, SignatureVerifier
 from sqlalchemy.orm import Session
 
 from hikeshi.accounts.deps import Public
 from hikeshi.accounts.models import User
 from hikeshi.accounts.rules import RESPONDERS, ContactKind, Role
 from hikeshi.accounts.service import find_user_by_contact
-from hikeshi.alerts import service
+from hikeshi.alerts import groups
 from hikeshi.alerts.messages import ACK_ACTION, RESOLVE_ACTION
 from hikeshi.core.errors import Conflict, NotFound
 from hikeshi.core.i18n import translations
+from hikeshi.delivery.rules import Channel
+from hikeshi.delivery.service import Outgoing, send
+from hikeshi.oncall import paging
+from hikeshi.oncall.paging_rules import ACK_PAGE_ACTION
 from hikeshi.web.kit.context import container
+from hikeshi.web.kit.slack_signing import slack_signed
 
 router = APIRouter(prefix="/slack", tags=["slack"])
 
 MAX_BODY_BYTES = 64 * 1024  # a block_actions payload is a few KB, the whole message included
-ACTIONS = (ACK_ACTION, RESOLVE_ACTION)
+ACTIONS = (ACK_ACTION, RESOLVE_ACTION, ACK_PAGE_ACTION)
 
 
 @dataclass(frozen=True, slots=True)
 class ButtonPress:
     action_id: str
-    group_id: int
+    group_id: int  # the page's id for ACK_PAGE_ACTION
     slack_user_id: str
-
-
-class _ContainerClock(Clock):
-    """The replay window is measured against hikeshi's clock, so a frozen test clock works too."""
-
-    def __init__(self, clock: Callable[[], datetime]) -> None:
-        self._clock = clock
-
-    def now(self) -> float:
-        return self._clock().timestamp()
+    response_url: str | None = None  # where Slack takes an answer for the person who pressed
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -57,13 +57,8 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 
 def _signed(secret: str, body: bytes, request: Request, clock: Callable[[], datetime]) -> bool:
-    verifier = SignatureVerifier(secret, clock=_ContainerClock(clock))
-    timestamp = request.headers.get("x-slack-request-timestamp", "")
-    if not timestamp.strip().isdigit():
-        return False
-    return verifier.is_valid(
-        body=body, timestamp=timestamp, signature=request.headers.get("x-slack-signature")
-    )
+    """Checked as Slack documents it, on hikeshi's clock (shared with the slash commands)."""
+    return slack_signed(secret=secret, body=body, headers=request.headers, clock=clock)
 
 
 def parse_button_press(body: bytes) -> ButtonPress | None:
@@ -82,8 +77,12 @@ def parse_button_press(body: bytes) -> ButtonPress | None:
             continue
         value = str(action.get("value", ""))
         if value.isdigit() and isinstance(slack_user_id, str) and slack_user_id:
+            response_url = payload.get("response_url")
             return ButtonPress(
-                action_id=str(action["action_id"]), group_id=int(value), slack_user_id=slack_user_id
+                action_id=str(action["action_id"]),
+                group_id=int(value),
+                slack_user_id=slack_user_id,
+                response_url=response_url if _is_url(response_url) else None,
             )
     return None
 
@@ -109,34 +108,46 @@ async def interactions(request: Request) -> Response:
 
 def _press(request: Request, press: ButtonPress) -> Response:
     hikeshi = container(request)
-    settings = hikeshi.settings
-    speaker = translations("en" if settings.language == "en" else "ja")
     with hikeshi.sessions() as db:
+        now = hikeshi.clock()
         user = find_user_by_contact(session=db, kind=ContactKind.SLACK.value, address=press.slack_user_id)
+        language = user.language if user is not None else hikeshi.settings.language
+        speaker = translations("en" if language == "en" else "ja")
         if user is None:
             hint = speaker.gettext(
                 "hikeshi does not know your Slack account ({slack_id}). Add it as a Slack contact method "
                 "in your hikeshi profile, then press the button again: {link}"
             )
-            return _ephemeral(hint.format(slack_id=press.slack_user_id, link=settings.public_url("/profile")))
-        if Role(user.role) not in RESPONDERS:
-            return _ephemeral(
-                speaker.gettext("Your role ({role}) does not allow this.").format(role=user.role)
-            )
-        try:
-            _apply(db, press, user, hikeshi.clock())
-        except (Conflict, NotFound) as error:
-            db.rollback()
-            return _ephemeral(error.render(speaker.gettext))
+            link = hikeshi.settings.public_url("/profile")
+            _tell(db, press, hint.format(slack_id=press.slack_user_id, link=link), now)
+        elif Role(user.role) not in RESPONDERS and press.action_id != ACK_PAGE_ACTION:
+            refusal = speaker.gettext("Your role ({role}) does not allow this.")
+            _tell(db, press, refusal.format(role=user.role), now)
+        else:
+            try:
+                _apply(db, press, user, now)
+            except (Conflict, NotFound) as error:
+                db.rollback()
+                _tell(db, press, error.render(speaker.gettext), now)
         db.commit()
     return Response(status_code=200)
 
 
 def _apply(db: Session, press: ButtonPress, user: User, now: datetime) -> None:
-    act = service.acknowledge_group if press.action_id == ACK_ACTION else service.resolve_group
+    if press.action_id == ACK_PAGE_ACTION:  # the page tells its alert group through the outbox
+        paging.acknowledge_page(session=db, page_id=press.group_id, user_id=user.id, now=now)
+        return
+    act = groups.acknowledge_group if press.action_id == ACK_ACTION else groups.resolve_group
     act(session=db, group_id=press.group_id, user_id=user.id, now=now)
 
 
-def _ephemeral(text: str) -> JSONResponse:
+def _is_url(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://"))
+
+
+def _tell(db: Session, press: ButtonPress, text: str, now: datetime) -> None:
     """Only the person who pressed sees it; the channel's message stays as it is."""
-    return JSONResponse({"response_type": "ephemeral", "replace_original": False, "text": text})
+    if press.response_url is None:  # Slack always sends one with block_actions; without it, no one to tell
+        return
+    message = Outgoing(target=press.response_url, text=text, extra={"ephemeral": True})
+    send(session=db, channel=Channel.CHAT_WEBHOOK.value, message=message, now=now, source="slack:hint")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hikeshi.alerts import heartbeats, quiet, service
+from hikeshi.alerts import groups, heartbeats, quiet
 from hikeshi.alerts.notify import Context
 from hikeshi.jobs.registry import JobContext, JobRegistry, JobSpec
 
@@ -37,5 +37,5 @@ def resolve_quiet_group(ctx: JobContext, payload: dict[str, Any]) -> None:
         now = ctx.clock()
         group = quiet.take_quiet_group(session=session, group_id=int(payload["group_id"]), now=now)
         if group is not None:
-            service.resolve_group(session=session, group_id=group.id, user_id=None, now=now)
+            groups.resolve_group(session=session, group_id=group.id, user_id=None, now=now)
         session.commit()

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from hikeshi.core.errors import InvalidInput
 
@@ -37,34 +36,6 @@ def format_duration(seconds: float) -> str:
         if count:
             parts.append(f"{count}{unit}")
     return "".join(parts)
-
-
-def parse_moment(text: str, *, zone: str, field: str) -> datetime:
-    """ISO 8601; with an offset (`+09:00`, `Z`) it means that instant, without one a wall time in `zone`."""
-    try:
-        parsed = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(
-            "{field}: '{value}' is not an ISO 8601 time such as 2026-12-24T22:00+09:00",
-            field=field,
-            value=text,
-        ) from None
-    return in_zone(parsed, zone=zone, field=field)
-
-
-def in_zone(moment: datetime, *, zone: str, field: str) -> datetime:
-    """An aware moment in UTC; a naive one is read as a wall time in `zone`, refused if the clocks skip it."""
-    if moment.tzinfo is not None:
-        return moment.astimezone(UTC)
-    local = moment.replace(tzinfo=ZoneInfo(zone))
-    if local.astimezone(UTC).astimezone(local.tzinfo).replace(tzinfo=None) != moment:
-        raise InvalidInput(
-            "{field}: {value} does not exist in {zone} (the clocks skip it); give an offset",
-            field=field,
-            value=moment.isoformat(timespec="minutes"),
-            zone=zone,
-        )
-    return local.astimezone(UTC)
 
 
 def parse_minutes(text: str, *, field: str) -> int:

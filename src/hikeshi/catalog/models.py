@@ -1,10 +1,10 @@
-"""Tables of the catalog domain."""
+"""Tables of the catalog domain: products, stores (tenants) with their products and accounts, partners."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hikeshi.db.base import Base
@@ -24,3 +24,78 @@ class Product(Base):
     customer_facing: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
+
+
+class Store(Base):
+    """A restaurant (tenant) using the service; `external_id` is its id in the company's own systems."""
+
+    __tablename__ = "stores"
+    __table_args__ = (Index("ix_stores_region_name", "region", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str] = mapped_column(String(20))  # a `rules.Region` code: jp, overseas
+    timezone: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(5))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    sales_rep_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True, default=None
+    )
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class StoreProduct(Base):
+    """A product a store uses: what makes an outage of that product the store's problem."""
+
+    __tablename__ = "store_products"
+    __table_args__ = (Index("ix_store_products_product_store", "product_id", "store_id"),)
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+
+
+class StoreAccount(Base):
+    """A sign-in of a store's staff: the address its notices go to, and when it last signed in."""
+
+    __tablename__ = "store_accounts"
+    __table_args__ = (UniqueConstraint("store_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Partner(Base):
+    """A company integrated through the API: told when the products it depends on are down."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    webhook_url: Mapped[str | None] = mapped_column(String(500), default=None)
+    notes: Mapped[str] = mapped_column(String(2000), default="")
+    created_at: Mapped[datetime]
+
+
+class PartnerContact(Base):
+    __tablename__ = "partner_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+
+
+class PartnerProduct(Base):
+    """A product the partner's integration depends on."""
+
+    __tablename__ = "partner_products"
+
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -5,6 +5,7 @@ A wrong value stops start-up with one readable line naming the variable (`load_s
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -17,6 +18,9 @@ from hikeshi.core.timezones import DEFAULT_TIMEZONE, validate_timezone
 # Known and public on purpose: development only. Production refuses to start with it.
 DEVELOPMENT_SECRET_KEY = "hikeshi-development-secret-key-do-not-use-in-production"  # noqa: S105
 ENV_PREFIX = "HIKESHI_"
+# What the delivery engine accepts as an email address and a Slack channel: checked at start-up.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_CHAT_CHANNEL = re.compile(r"^([CG][A-Z0-9]{6,}|#?[a-z0-9][a-z0-9._-]{0,79})$")
 
 
 class Settings(BaseSettings):
@@ -35,6 +39,10 @@ class Settings(BaseSettings):
     # How long a worker may hold a job before another worker takes it back (PostgreSQL; on SQLite a
     # restarted worker takes back its dead predecessor's jobs at once). Longer than a batch can take.
     job_lease_seconds: int = Field(default=300, ge=5, le=24 * 3600)
+    # Paging floods stop here: at most this many notifications per person per window; the rest are
+    # recorded as held back (HIKESHI_PAGING_RATE_LIMIT, HIKESHI_PAGING_RATE_WINDOW_MINUTES).
+    paging_rate_limit: int = Field(default=10, ge=1, le=1000)
+    paging_rate_window_minutes: int = Field(default=10, ge=1, le=24 * 60)
 
     # Delivery channels: each is used when configured; email falls back to the embedded mailbox.
     slack_bot_token: str | None = Field(default=None, repr=False)
@@ -49,6 +57,18 @@ class Settings(BaseSettings):
     webhook_signing_secret: str | None = Field(default=None, repr=False)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     rate_limits: str = ""
+
+    # Support inquiries: this many about one product within so many minutes raise one alert; similar
+    # inquiries are those of the last so many days scoring at least the threshold (0–1).
+    inquiry_burst_count: int = Field(default=5, ge=2, le=1000)
+    inquiry_burst_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    similar_inquiry_threshold: float = Field(default=0.3, gt=0, le=1)
+    similar_inquiry_days: int = Field(default=14, ge=1, le=365)
+
+    # Incident announcements to the whole company: the all-hands chat channel (e.g. #all-hands) and an
+    # all-staff email address; empty: not announced there.
+    announce_channel: str = Field(default="", max_length=200)
+    announce_email: str = Field(default="", max_length=254)
 
     @field_validator("timezone")
     @classmethod
@@ -81,6 +101,25 @@ class Settings(BaseSettings):
     def _service_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("announce_channel", "announce_email")
+    @classmethod
+    def _stripped(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("announce_email")
+    @classmethod
+    def _staff_address(cls, value: str) -> str:
+        if value and not _EMAIL.match(value):
+            raise ValueError("must be an email address such as all-staff@example.com, or empty")
+        return value
+
+    @field_validator("announce_channel")
+    @classmethod
+    def _chat_channel(cls, value: str) -> str:
+        if value and not _CHAT_CHANNEL.match(value):
+            raise ValueError("must be a Slack channel such as #all-hands or C0123ABCD, or empty")
         return value
 
     @field_validator("smtp_from")

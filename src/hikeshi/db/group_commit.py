@@ -9,6 +9,8 @@ costs one commit per batch instead of one per request. A unit of work that raise
 alone and its caller gets the exception; the others commit: the batch is run again from the start
 with each unit in a SAVEPOINT (units are re-runnable: they only touch the session). If the commit
 itself fails, every caller of that batch gets `BatchFailed` and nothing of theirs was stored.
+Units that can be done together (see `_commit_together`) get the whole run of them at once, for
+set-based writes; when that raises, the one-by-one retry runs each unit alone.
 
 One writer also means ingest requests never wait on each other's locks: on SQLite there is only one
 writer at a time anyway (the batch takes the write lock up front with BEGIN IMMEDIATE, so a reader
@@ -50,12 +52,7 @@ class _Ticket(Generic[T]):
     value: Any = None
     error: BaseException | None = None
 
-    def settle(self) -> None:
-        """Hand the outcome to the caller's event loop (callers may run on different loops)."""
-        with contextlib.suppress(RuntimeError):  # that loop has closed: nobody is waiting any more
-            self.loop.call_soon_threadsafe(self._settle_in_loop)
-
-    def _settle_in_loop(self) -> None:
+    def settle_in_loop(self) -> None:
         if self.future.done():  # the caller went away (client disconnected); the work stands
             return
         if self.error is not None:
@@ -128,18 +125,35 @@ class GroupCommit:
             failure = BatchFailed(f"the database did not commit: {type(error).__name__}")
             for ticket in batch:
                 ticket.error, ticket.value = failure, None
+        by_loop: dict[asyncio.AbstractEventLoop, list[_Ticket[Any]]] = {}
         for ticket in batch:
             if isinstance(ticket.error, OperationalError):  # the database's trouble, not the unit's
                 ticket.error = BatchFailed(f"the database failed: {type(ticket.error).__name__}")
-            ticket.settle()
+            by_loop.setdefault(ticket.loop, []).append(ticket)
+        # The outcomes go to each caller's event loop (callers may run on different loops), one wake-up
+        # per loop and batch rather than per caller.
+        for loop, tickets in by_loop.items():
+            with contextlib.suppress(RuntimeError):  # that loop has closed: nobody is waiting any more
+                loop.call_soon_threadsafe(_settle_all, tickets)
 
     def _commit_together(self, batch: list[_Ticket[Any]]) -> bool:
-        """The common case, every unit succeeding: no SAVEPOINTs, one flush. False if a unit raised."""
+        """The common case, every unit succeeding: no SAVEPOINTs, one flush. False if a unit raised.
+
+        Units of one kind that can be done together (a `together` attribute: `together(session, units)`
+        returns their results in order) are handed over as a run, so their kind can do set-based work.
+        """
         with self.sessions() as session:
             session.connection(execution_options=BEGIN_IMMEDIATE)
             try:
-                for ticket in batch:
-                    ticket.value = ticket.work(session)
+                for run in _runs(batch):
+                    together = getattr(run[0].work, "together", None)
+                    if together is None or len(run) == 1:
+                        for ticket in run:
+                            ticket.value = ticket.work(session)
+                        continue
+                    values = together(session, [ticket.work for ticket in run])
+                    for ticket, value in zip(run, values, strict=True):
+                        ticket.value = value
                 session.flush()
             except Exception as error:
                 session.rollback()
@@ -157,6 +171,25 @@ class GroupCommit:
             for ticket in batch:
                 _attempt(session, ticket)
             session.commit()
+
+
+def _settle_all(tickets: list[_Ticket[Any]]) -> None:
+    for ticket in tickets:
+        ticket.settle_in_loop()
+
+
+def _runs(batch: list[_Ticket[Any]]) -> list[list[_Ticket[Any]]]:
+    """The batch cut into runs of consecutive units that share a `together` (units without one: alone)."""
+    runs: list[list[_Ticket[Any]]] = []
+    previous: Any = None
+    for ticket in batch:
+        together = getattr(ticket.work, "together", None)
+        if runs and together is not None and together == previous:
+            runs[-1].append(ticket)
+        else:
+            runs.append([ticket])
+        previous = together
+    return runs
 
 
 def _attempt(session: Session, ticket: _Ticket[Any]) -> None:

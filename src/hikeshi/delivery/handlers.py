@@ -182,7 +182,12 @@ def _send(ports: DeliveryPorts, message: Message) -> str | None:
         message.extra = {**extra, "channel_id": receipt.channel}
         return receipt.ts
     if channel is Channel.CHAT_WEBHOOK:
-        ports.chat_webhook.post(url=message.target, text=message.text, blocks=tuple(extra.get("blocks", ())))
+        ports.chat_webhook.post(
+            url=message.target,
+            text=message.text,
+            blocks=tuple(extra.get("blocks", ())),
+            ephemeral=bool(extra.get("ephemeral")),
+        )
         return None
     if channel is Channel.SMS:
         if ports.sms is None:

@@ -32,9 +32,15 @@ class ChatPort(Protocol):
 
 
 class ChatWebhookPort(Protocol):
-    """Slack-compatible incoming webhooks (Slack, Mattermost, Rocket.Chat)."""
+    """Slack-compatible incoming webhooks (Slack, Mattermost, Rocket.Chat), and Slack's `response_url`s.
 
-    def post(self, *, url: str, text: str, blocks: Sequence[dict[str, Any]] = ()) -> None: ...
+    `ephemeral`: an answer to a Slack interaction, shown only to the person who pressed
+    (`response_type: ephemeral`, `replace_original: false`).
+    """
+
+    def post(
+        self, *, url: str, text: str, blocks: Sequence[dict[str, Any]] = (), ephemeral: bool = False
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

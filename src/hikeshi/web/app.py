@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractContextManager, asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from sqlalchemy.orm import Session
+from starlette.types import Receive, Scope, Send
 
 from hikeshi import __version__
 from hikeshi.accounts import admin_pages as accounts_admin_pages
@@ -27,12 +30,32 @@ from hikeshi.alerts import maintenance_api as alerts_maintenance_api
 from hikeshi.alerts import maintenance_pages as alerts_maintenance_pages
 from hikeshi.alerts import pages as alerts_pages
 from hikeshi.alerts import slack as alerts_slack
+from hikeshi.alerts.ingest_asgi import IngestFastPath
+from hikeshi.catalog import admin_pages as catalog_admin_pages
+from hikeshi.catalog import api as catalog_api
+from hikeshi.catalog import pages as catalog_pages
 from hikeshi.core.i18n import N_
+from hikeshi.core.settings import Settings
 from hikeshi.db.engine import database_reachable
 from hikeshi.delivery import api as delivery_api
 from hikeshi.delivery import pages as delivery_pages
+from hikeshi.incidents import announcement_pages as incidents_announcement_pages
+from hikeshi.incidents import api as incidents_api
+from hikeshi.incidents import page_forms as incidents_page_forms
+from hikeshi.incidents import pages as incidents_pages
+from hikeshi.incidents.announcing import AnnouncementContext
+from hikeshi.incidents.slack import declare_from_slack
+from hikeshi.inquiries import api as inquiries_api
+from hikeshi.inquiries import pages as inquiries_pages
 from hikeshi.jobs import api as jobs_api
 from hikeshi.jobs import pages as jobs_pages
+from hikeshi.oncall import api as oncall_api
+from hikeshi.oncall import calendar as oncall_calendar
+from hikeshi.oncall import pages as oncall_pages
+from hikeshi.oncall import paging_api as oncall_paging_api
+from hikeshi.oncall import paging_pages as oncall_paging_pages
+from hikeshi.oncall import policy_pages as oncall_policy_pages
+from hikeshi.oncall import slack as oncall_slack
 from hikeshi.web import home
 from hikeshi.web.kit.csrf import CSRFMiddleware
 from hikeshi.web.kit.errors import MACHINE_PREFIXES, install_error_handlers
@@ -41,23 +64,46 @@ from hikeshi.web.kit.security import SecurityHeadersMiddleware
 from hikeshi.web.kit.templating import NavItem, Templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-TEMPLATE_DOMAINS = ("accounts", "jobs", "delivery", "alerts")
+TEMPLATE_DOMAINS = ("accounts", "jobs", "delivery", "alerts", "oncall", "catalog", "inquiries", "incidents")
 
+# The bar holds what people use during an incident; set-up and administration sit in two menus.
+SETUP = N_("Set-up")
+ADMINISTRATION = N_("Administration")
 NAVIGATION = (
     NavItem("/", N_("Home"), frozenset(EVERYONE)),
     NavItem("/inbox", N_("Inbox"), frozenset(EVERYONE)),
+    NavItem("/incidents", N_("Incidents"), frozenset(EVERYONE)),
     NavItem("/alerts", N_("Alerts"), frozenset(STAFF)),
-    NavItem("/integrations", N_("Integrations"), frozenset(RESPONDERS)),
-    NavItem("/heartbeats", N_("Heartbeats"), frozenset(RESPONDERS)),
-    NavItem("/maintenance", N_("Maintenance"), frozenset(RESPONDERS)),
-    NavItem("/admin/users", N_("Users"), frozenset(ADMINS)),
-    NavItem("/admin/teams", N_("Teams"), frozenset(ADMINS)),
-    NavItem("/admin/jobs", N_("Jobs"), frozenset(ADMINS)),
-    NavItem("/admin/deliveries", N_("Delivery log"), frozenset(ADMINS)),
-    NavItem("/admin/mailbox", N_("Mailbox"), frozenset(ADMINS)),
+    NavItem("/pages", N_("Pages"), frozenset(STAFF)),
+    NavItem("/oncall", N_("On call"), frozenset(STAFF)),
+    NavItem("/inquiries", N_("Inquiries"), frozenset(EVERYONE)),
+    NavItem("/catalog", N_("Catalog"), frozenset(EVERYONE)),
+    NavItem("/integrations", N_("Integrations"), frozenset(RESPONDERS), menu=SETUP),
+    NavItem("/escalation-policies", N_("Escalation policies"), frozenset(RESPONDERS), menu=SETUP),
+    NavItem("/heartbeats", N_("Heartbeats"), frozenset(RESPONDERS), menu=SETUP),
+    NavItem("/maintenance", N_("Maintenance"), frozenset(RESPONDERS), menu=SETUP),
+    NavItem("/admin/users", N_("Users"), frozenset(ADMINS), menu=ADMINISTRATION),
+    NavItem("/admin/teams", N_("Teams"), frozenset(ADMINS), menu=ADMINISTRATION),
+    NavItem("/admin/jobs", N_("Jobs"), frozenset(ADMINS), menu=ADMINISTRATION),
+    NavItem("/admin/deliveries", N_("Delivery log"), frozenset(ADMINS), menu=ADMINISTRATION),
+    NavItem("/admin/mailbox", N_("Mailbox"), frozenset(ADMINS), menu=ADMINISTRATION),
 )
 
 operations = APIRouter(tags=["operations"])
+
+
+class HikeshiApp(FastAPI):
+    """FastAPI, with alert ingestion answered in front of the middleware meant for browsers."""
+
+    ingest_fast_path: IngestFastPath | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        fast = self.ingest_fast_path
+        route = fast.route(scope) if fast is not None else None
+        if fast is None or route is None:
+            await super().__call__(scope, receive, send)
+            return
+        await fast(scope, receive, send, route=route, app=super().__call__)
 
 
 @operations.get("/healthz", dependencies=[Public])
@@ -80,6 +126,14 @@ def metrics(request: Request) -> Response:
     return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
+def _incident_command(
+    *, session: Session, fields: Mapping[str, str], now: datetime, settings: Settings
+) -> str:
+    """`/hikeshi incident <what is broken>`: open a triage incident from chat."""
+    context = AnnouncementContext.from_settings(settings)
+    return declare_from_slack(session=session, fields=fields, now=now, context=context)
+
+
 def create_app(
     container: Any, *, background: Callable[[], AbstractContextManager[object]] | None = None
 ) -> FastAPI:
@@ -93,7 +147,7 @@ def create_app(
         with background():
             yield
 
-    app = FastAPI(
+    app = HikeshiApp(
         lifespan=lifespan,
         title="hikeshi",
         version=__version__,
@@ -102,6 +156,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.container = container
+    app.state.slash_commands = {"incident": _incident_command}
     app.state.templates = Templates(domains=TEMPLATE_DOMAINS, navigation=NAVIGATION)
     registry = CollectorRegistry()
     app.state.registry = registry
@@ -126,6 +181,22 @@ def create_app(
         alerts_heartbeats_pages.router,
         alerts_maintenance_api.router,
         alerts_maintenance_pages.router,
+        catalog_api.router,
+        catalog_pages.router,
+        catalog_admin_pages.router,
+        inquiries_api.router,
+        inquiries_pages.router,
+        incidents_api.router,
+        incidents_pages.router,
+        incidents_page_forms.router,
+        incidents_announcement_pages.router,
+        oncall_api.router,
+        oncall_pages.router,
+        oncall_calendar.router,
+        oncall_paging_api.router,
+        oncall_paging_pages.router,
+        oncall_policy_pages.router,
+        oncall_slack.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -137,5 +208,10 @@ def create_app(
         CSRFMiddleware, exempt_prefixes=MACHINE_PREFIXES, secure_cookie=settings.secure_cookies
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
-    app.add_middleware(MetricsMiddleware, metrics=HttpMetrics(registry))
+    http_metrics = HttpMetrics(registry)
+    app.add_middleware(MetricsMiddleware, metrics=http_metrics)
+    # Ingest's routes, the hot path, are answered before all of the above (same answers and metrics).
+    app.ingest_fast_path = IngestFastPath(
+        container=container, metrics=http_metrics, hsts=settings.secure_cookies
+    )
     return app

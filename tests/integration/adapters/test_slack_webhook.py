@@ -32,6 +32,19 @@ def test_text_and_blocks_arrive(chat_webhook: SlackIncomingWebhook, slack_server
     assert (post.text, post.blocks) == ("障害発生", blocks)
 
 
+def test_an_ephemeral_answer_reaches_the_response_url_for_the_presser_only(
+    chat_webhook: SlackIncomingWebhook, slack_server: SlackServer
+) -> None:
+    chat_webhook.post(url=slack_server.response_url(), text="権限がありません", ephemeral=True)
+    [answer] = slack_server.responses
+    assert (answer.text, answer.response_type, answer.replace_original) == (
+        "権限がありません",
+        "ephemeral",
+        False,
+    )
+    assert slack_server.webhook_posts == []
+
+
 def test_unknown_webhook_is_permanent(chat_webhook: SlackIncomingWebhook, slack_server: SlackServer) -> None:
     error = _failure(chat_webhook, slack_server.url + "/services/T000/B000/GONE")
     assert error.permanent

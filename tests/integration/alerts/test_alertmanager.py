@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hikeshi.alerts import integrations, service
+from hikeshi.alerts import groups, integrations
 from hikeshi.bootstrap import Container
 from tests.support.alertmanager import alertmanager, require_alertmanager
 from tests.support.browser import hikeshi_server
@@ -59,13 +59,13 @@ def _alerts(container: Container) -> list[dict[str, Any]]:
                 "summary": alert.summary,
                 "severity": alert.severity,
             }
-            for alert in service.list_alerts(session=db)
+            for alert in groups.list_alerts(session=db)
         ]
 
 
 def _groups(container: Container) -> list[tuple[str, int]]:
     with container.sessions() as db:
-        return [(group.status, group.alert_count) for group in service.list_groups(session=db)]
+        return [(group.status, group.alert_count) for group in groups.list_groups(session=db)]
 
 
 def test_firing_and_resolved_notifications_open_and_resolve_one_alert_per_fingerprint(

@@ -6,7 +6,7 @@ import json
 
 from fastapi.testclient import TestClient
 
-from hikeshi.alerts import integrations
+from hikeshi.alerts import groups, integrations
 from hikeshi.bootstrap import Container
 
 ALERTMANAGER = {
@@ -42,12 +42,11 @@ def _integration(container: Container, kind: str) -> str:
 
 
 def _alerts(client: TestClient, container: Container) -> list[dict[str, object]]:
-    from hikeshi.alerts import service
 
     with container.sessions() as db:
         return [
             {"status": a.status, "dedup_key": a.dedup_key, "count": a.count}
-            for a in service.list_alerts(session=db)
+            for a in groups.list_alerts(session=db)
         ]
 
 
@@ -153,9 +152,8 @@ def test_stored_event_keeps_the_routing_key_only_by_its_prefix(
         "payload": {"summary": "Disk 99% on host1", "source": "host1", "severity": "critical"},
     }
     assert client.post("/v2/enqueue", json=event).status_code == 202
-    from hikeshi.alerts import service
 
     with container.sessions() as db:
-        [stored] = service.list_alerts(session=db)
+        [stored] = groups.list_alerts(session=db)
         assert stored.raw["routing_key"] == f"{key[:8]}…"
         assert key not in json.dumps(stored.raw)

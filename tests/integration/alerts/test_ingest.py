@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from hikeshi.accounts import service as accounts
-from hikeshi.alerts import integrations, service
+from hikeshi.alerts import groups, integrations
 from hikeshi.alerts.models import Alert, AlertGroup
 from hikeshi.alerts.normalized import Action, Severity
 from hikeshi.bootstrap import Container
@@ -144,17 +144,17 @@ def test_person_acknowledges_then_triggers_notify_no_one(
     [outcome] = ingest(alert("a"))
     assert outcome.group_id is not None
     with alerting.sessions() as db:
-        service.acknowledge_group(
+        groups.acknowledge_group(
             session=db, group_id=outcome.group_id, user_id=person_id, now=alerting.clock()
         )
         db.commit()
     ingest(alert("a"), alert("b"))
     worker.run_once()
     with alerting.sessions() as db:
-        group = service.get_group(session=db, group_id=outcome.group_id)
+        group = groups.get_group(session=db, group_id=outcome.group_id)
         assert group.status == "acknowledged"
         assert group.acknowledged_by_id == person_id
-        kinds = [event.kind for event in service.group_events(session=db, group_id=group.id)]
+        kinds = [event.kind for event in groups.group_events(session=db, group_id=group.id)]
     assert kinds[:2] == ["opened", "posted"]
     assert "acknowledged" in kinds
     assert len(fakes.chat.posts) == 1

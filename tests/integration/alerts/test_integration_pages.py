@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from hikeshi.alerts import integrations, service
+from hikeshi.alerts import groups, integrations
 from hikeshi.alerts.normalizers import KINDS
 from hikeshi.bootstrap import Container
 from tests.support.alerts import make_integration
@@ -71,7 +71,7 @@ def test_new_integration_shows_url_key_and_an_example_that_works_once(
     answer = client.post(path, content=body, headers=headers)
     assert answer.status_code == 202, answer.text
     with container.sessions() as db:
-        [alert] = service.list_alerts(session=db)
+        [alert] = groups.list_alerts(session=db)
         assert alert.integration_id == integration_id
     later = client.get(f"/integrations/{integration_id}")
     assert later.status_code == 200

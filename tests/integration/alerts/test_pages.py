@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from fastapi.testclient import TestClient
 
 from hikeshi.accounts import service as accounts
-from hikeshi.alerts import service
+from hikeshi.alerts import groups
 from hikeshi.alerts.normalized import Action, Link, Severity
 from hikeshi.bootstrap import Container
 from hikeshi.catalog.service import create_product
@@ -47,7 +47,7 @@ def test_open_groups_show_severity_counts_source_and_times_in_the_viewers_zone(
     assert "<strong>2</strong>/2" in disk
     assert "Prometheus 本番" in disk
     with container.sessions() as db:
-        group = service.get_group(session=db, group_id=first.group_id or 0)
+        group = groups.get_group(session=db, group_id=first.group_id or 0)
         seen = group.first_seen_at.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H:%M")
     assert seen in disk
     assert 'class="sev sev-warning"' in next(row for row in rows if "応答が遅い" in row)
@@ -70,7 +70,7 @@ def test_filters_by_status_product_and_severity(
     raise_alert(container, other, "ログが多い", severity=Severity.INFO)
     acked = raise_alert(container, other, "バッチが遅い", severity=Severity.WARNING)
     with container.sessions() as db:
-        service.acknowledge_group(
+        groups.acknowledge_group(
             session=db, group_id=acked.group_id or 0, user_id=engineer.id, now=container.clock()
         )
         db.commit()
@@ -269,6 +269,10 @@ def test_a_storm_does_not_flood_the_history(client: TestClient, people: People, 
     sign_in(client, "sato@example.jp")
     page = client.get(f"/alerts/groups/{first.group_id}").text
     history = page.split('class="timeline"')[1].split("</ol>")[0]
-    assert history.count("event-alert_added") == 20
-    assert "ほか 5 件のアラート追加" in history
-    assert "web-25 が応答しない" in page  # every alert is still listed below
+    # opened + 25 added: the latest 20 entries, oldest first, and a count of the 6 before them
+    assert history.count('<li class="event-') == 20
+    assert "これより前の 6 件は表示していません" in history
+    assert "event-opened" not in history
+    assert history.index("web-6 が応答しない") < history.index("web-25 が応答しない")
+    assert "web-5 が応答しない" not in history
+    assert "web-0 が応答しない" in page  # every alert is still listed below

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from hikeshi.alerts import integrations, service
+from hikeshi.alerts import groups, integrations
 from hikeshi.alerts.models import AlertEvent
 from hikeshi.alerts.normalized import Action
 from hikeshi.alerts.quiet import QUIET_RESOLVE_JOB
@@ -35,7 +35,7 @@ def quiet_after_30(alerting: Container, integration_id: int) -> None:
 
 def status_of(container: Container, group_id: int | None) -> str:
     with container.sessions() as db:
-        return service.get_group(session=db, group_id=group_id or 0).status
+        return groups.get_group(session=db, group_id=group_id or 0).status
 
 
 def quiet_jobs(container: Container) -> list[Job]:
@@ -56,7 +56,7 @@ def test_a_group_resolves_itself_after_the_quiet_period(
     worker.run_once()
     assert status_of(alerting, first.group_id) == "resolved"
     with alerting.sessions() as db:
-        alerts = service.group_alerts(session=db, group_id=first.group_id or 0)
+        alerts = groups.group_alerts(session=db, group_id=first.group_id or 0)
         assert {a.status for a in alerts} == {"resolved"}
         notes = [e.note for e in db.scalars(select(AlertEvent).where(AlertEvent.kind == "quiet_period"))]
     assert notes == ["no new alert for 30 minutes"]
@@ -93,7 +93,7 @@ def test_a_timer_that_runs_early_waits_for_the_new_deadline(
     [first] = ingest(alert("db-1/disk"))
     clock.advance(minutes=10)
     with alerting.sessions() as db:  # news the timer did not hear of (a resolve of another alert, say)
-        service.get_group(session=db, group_id=first.group_id or 0).last_seen_at = clock.now
+        groups.get_group(session=db, group_id=first.group_id or 0).last_seen_at = clock.now
         db.commit()
     clock.advance(minutes=20)
     worker.run_once()
@@ -125,7 +125,7 @@ def test_a_group_its_source_resolved_is_left_alone(
     clock.advance(minutes=40)
     worker.run_once()
     with alerting.sessions() as db:
-        kinds = [e.kind for e in service.group_events(session=db, group_id=first.group_id or 0)]
+        kinds = [e.kind for e in groups.group_events(session=db, group_id=first.group_id or 0)]
     assert "quiet_period" not in kinds
     assert kinds.count("resolved") == 1
 

@@ -14,13 +14,16 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from hikeshi.accounts import service as accounts
+from hikeshi.alerts import groups
 from hikeshi.alerts.messages import ACK_ACTION, RESOLVE_ACTION
 from hikeshi.alerts.notify import REFRESH_CHAT_JOB
 from hikeshi.bootstrap import Container, bootstrap
 from hikeshi.core.settings import Settings
 from hikeshi.jobs import service as jobs
+from hikeshi.jobs.worker import Worker
 from hikeshi.web.app import create_app
 from tests.support.alerts import group_status, make_integration, raise_alert
+from tests.support.slack_server import InteractionResponse, SlackServer
 from tests.support.web import People
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -32,7 +35,12 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"slack_signing_secret": SIGNING_SECRET})
 
 
-def _body(action_id: str, group_id: int, slack_user: str = SLACK_ID) -> bytes:
+def _body(
+    action_id: str,
+    group_id: int,
+    slack_user: str = SLACK_ID,
+    response_url: str = "https://hooks.slack.com/actions/T0001/1/abc",
+) -> bytes:
     payload = {
         "type": "block_actions",
         "user": {"id": slack_user, "username": "sato", "team_id": "T0001"},
@@ -40,7 +48,7 @@ def _body(action_id: str, group_id: int, slack_user: str = SLACK_ID) -> bytes:
         "trigger_id": "123.456.abc",
         "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": "C0ALERTS"},
         "channel": {"id": "C0ALERTS", "name": "alerts"},
-        "response_url": "https://hooks.slack.com/actions/T0001/1/abc",
+        "response_url": response_url,
         "actions": [
             {
                 "type": "button",
@@ -88,6 +96,13 @@ def sato(people: People, container: Container) -> int:
     return user.id
 
 
+def _answers(container: Container, slack_server: SlackServer) -> list[InteractionResponse]:
+    """What the person who pressed was told: the outbox's jobs run, and Slack's response_url got it."""
+    with Worker(container=container, registry=container.jobs, worker_id="test") as worker:
+        worker.run_once()
+    return list(slack_server.responses)
+
+
 def _refresh_jobs(container: Container, group_id: int) -> list[dict[str, object]]:
     with container.sessions() as db:
         pending = jobs.list_jobs(session=db, status="pending", kind=REFRESH_CHAT_JOB)
@@ -95,11 +110,10 @@ def _refresh_jobs(container: Container, group_id: int) -> list[dict[str, object]
 
 
 def _history(container: Container, group_id: int) -> list[tuple[str, int | None]]:
-    from hikeshi.alerts import service
 
     with container.sessions() as db:
         return [
-            (event.kind, event.actor_user_id) for event in service.group_events(session=db, group_id=group_id)
+            (event.kind, event.actor_user_id) for event in groups.group_events(session=db, group_id=group_id)
         ]
 
 
@@ -156,41 +170,82 @@ def test_stale_timestamp_is_401(client: TestClient, container: Container, group_
     assert group_status(container, group_id) == "triggered"
 
 
-def test_unknown_slack_user_is_told_how_to_link_their_account(
-    client: TestClient, container: Container, group_id: int, sato: int
+def test_unknown_slack_user_is_told_how_to_link_their_account_in_the_company_language(
+    client: TestClient, container: Container, group_id: int, sato: int, slack_server: SlackServer
 ) -> None:
-    answer = _press(client, _body(ACK_ACTION, group_id, slack_user="U999NOBODY"))
+    body = _body(ACK_ACTION, group_id, slack_user="U999NOBODY", response_url=slack_server.response_url())
+    answer = _press(client, body)
     assert answer.status_code == 200
-    reply = answer.json()
-    assert reply["response_type"] == "ephemeral"
-    assert "U999NOBODY" in reply["text"]
-    assert "/profile" in reply["text"]
+    [told] = _answers(container, slack_server)
+    assert told.path == "/actions/T0001/1/abc"
+    assert (told.response_type, told.replace_original) == ("ephemeral", False)
+    assert told.text is not None
+    assert "この Slack アカウント（U999NOBODY）は hikeshi に登録されていません" in told.text
+    assert "/profile" in told.text
     assert group_status(container, group_id) == "triggered"
 
 
-def test_a_support_member_may_not_act_from_slack(
-    client: TestClient, people: People, container: Container, group_id: int
+def test_unknown_slack_user_hears_english_when_the_company_speaks_english(
+    settings: Settings, container: Container, group_id: int, slack_server: SlackServer
 ) -> None:
-    user = people.add("suzuki@example.jp", "support")
+    english = bootstrap(settings.model_copy(update={"language": "en"}))  # the same, migrated database
+    try:
+        with TestClient(create_app(english)) as client:
+            url = slack_server.response_url()
+            answer = _press(
+                client, _body(RESOLVE_ACTION, group_id, slack_user="U999NOBODY", response_url=url)
+            )
+            assert answer.status_code == 200
+        [told] = _answers(english, slack_server)
+    finally:
+        english.close()
+    assert told.text is not None
+    assert told.text.startswith("hikeshi does not know your Slack account (U999NOBODY).")
+    assert group_status(container, group_id) == "triggered"
+
+
+def test_a_support_member_may_not_act_from_slack_and_is_told_in_their_language(
+    client: TestClient, people: People, container: Container, group_id: int, slack_server: SlackServer
+) -> None:
+    user = people.add("suzuki@example.jp", "support", language="en")
     with container.sessions() as db:
         accounts.add_contact_method(
             session=db, user_id=user.id, kind="slack", address="U0SUPPORT1", now=container.clock()
         )
         db.commit()
-    answer = _press(client, _body(ACK_ACTION, group_id, slack_user="U0SUPPORT1"))
+    body = _body(ACK_ACTION, group_id, slack_user="U0SUPPORT1", response_url=slack_server.response_url())
+    answer = _press(client, body)
     assert answer.status_code == 200
-    assert answer.json()["response_type"] == "ephemeral"
+    [told] = _answers(container, slack_server)
+    assert (told.response_type, told.replace_original) == ("ephemeral", False)
+    assert told.text == "Your role (support) does not allow this."
     assert group_status(container, group_id) == "triggered"
 
 
-def test_acknowledging_a_resolved_group_answers_ephemerally(
-    client: TestClient, container: Container, group_id: int, sato: int
+def test_acknowledging_a_resolved_group_is_answered_ephemerally(
+    client: TestClient, container: Container, group_id: int, sato: int, slack_server: SlackServer
 ) -> None:
     assert _press(client, _body(RESOLVE_ACTION, group_id)).status_code == 200
-    answer = _press(client, _body(ACK_ACTION, group_id))
+    answer = _press(
+        client, _body(ACK_ACTION, group_id, response_url=slack_server.response_url("T0001/2/def"))
+    )
     assert answer.status_code == 200
-    assert answer.json()["response_type"] == "ephemeral"
+    [told] = _answers(container, slack_server)
+    assert told.path == "/actions/T0001/2/def"
+    assert told.response_type == "ephemeral"
+    assert told.text == f"アラートグループ {group_id} はすでに解決済みです"
     assert group_status(container, group_id) == "resolved"
+
+
+def test_a_button_that_works_tells_no_one_privately(
+    client: TestClient, container: Container, group_id: int, sato: int, slack_server: SlackServer
+) -> None:
+    assert (
+        _press(client, _body(ACK_ACTION, group_id, response_url=slack_server.response_url())).status_code
+        == 200
+    )
+    assert _answers(container, slack_server) == []
+    assert group_status(container, group_id) == "acknowledged"
 
 
 def test_other_interactions_get_an_empty_200(

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hikeshi.alerts.timing import format_duration, parse_duration, parse_minutes, parse_moment
+from hikeshi.alerts.timing import format_duration, parse_duration, parse_minutes
 from hikeshi.core.errors import InvalidInput
+from hikeshi.core.timezones import parse_moment
 
 
 @pytest.mark.parametrize(

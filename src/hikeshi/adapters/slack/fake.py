@@ -68,6 +68,7 @@ class WebhookChatPost:
     url: str
     text: str
     blocks: tuple[dict[str, Any], ...]
+    ephemeral: bool = False
 
 
 class FakeChatWebhook(ScriptedFailures):
@@ -75,6 +76,8 @@ class FakeChatWebhook(ScriptedFailures):
         super().__init__()
         self.posts: list[WebhookChatPost] = []
 
-    def post(self, *, url: str, text: str, blocks: Sequence[dict[str, Any]] = ()) -> None:
+    def post(
+        self, *, url: str, text: str, blocks: Sequence[dict[str, Any]] = (), ephemeral: bool = False
+    ) -> None:
         self._attempt()
-        self.posts.append(WebhookChatPost(url=url, text=text, blocks=tuple(blocks)))
+        self.posts.append(WebhookChatPost(url=url, text=text, blocks=tuple(blocks), ephemeral=ephemeral))

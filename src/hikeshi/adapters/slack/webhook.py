@@ -22,10 +22,14 @@ class SlackIncomingWebhook:
         self._client = client or httpx.Client(timeout=timeout_seconds)
         self._owns_client = client is None
 
-    def post(self, *, url: str, text: str, blocks: Sequence[dict[str, Any]] = ()) -> None:
+    def post(
+        self, *, url: str, text: str, blocks: Sequence[dict[str, Any]] = (), ephemeral: bool = False
+    ) -> None:
         payload: dict[str, Any] = {"text": text}
         if blocks:
             payload["blocks"] = list(blocks)
+        if ephemeral:  # an interaction's response_url: only the presser sees it, the message stays
+            payload.update(response_type="ephemeral", replace_original=False)
         response = send(PROVIDER, lambda: self._client.post(url, json=payload))
         # Rocket.Chat answers JSON rather than Slack's `ok`; any 2xx means the message was taken.
         if not response.is_success:

@@ -30,6 +30,8 @@ MAX_SUMMARY = 1024
 MAX_DEDUP_KEY = 255
 _ACTIONS = "must be one of the following: 'trigger', 'acknowledge' or 'resolve'"
 _SEVERITIES = "must be one of the following: 'critical', 'warning', 'error' or 'info'"
+_ACTION_VALUES = frozenset(action.value for action in Action)
+_SEVERITY_VALUES = frozenset(severity.value for severity in Severity)
 
 
 class PagerDutyInvalid(InvalidInput):
@@ -236,9 +238,9 @@ class _Checker:
 
     def event_action(self, event: Mapping[str, Any]) -> Action | None:
         value = self.string(event, "event_action", "event_action", required=True)
-        if value and value not in tuple(Action):
+        if value and value not in _ACTION_VALUES:
             self.errors.append(f"'event_action' is invalid ({_ACTIONS})")
-        return Action(value) if value in tuple(Action) else None
+        return Action(value) if value in _ACTION_VALUES else None
 
     def dedup_key(self, event: Mapping[str, Any], *, required: bool) -> str | None:
         value = self.string(event, "dedup_key", "dedup_key", required=required)
@@ -261,9 +263,9 @@ class _Checker:
 
     def severity(self, payload: Mapping[str, Any]) -> Severity:
         value = self.string(payload, "severity", "payload.severity", required=True)
-        if value and value not in tuple(Severity):
+        if value and value not in _SEVERITY_VALUES:
             self.errors.append(f"'payload.severity' is invalid ({_SEVERITIES})")
-        return Severity(value) if value in tuple(Severity) else Severity.INFO
+        return Severity(value) if value in _SEVERITY_VALUES else Severity.INFO
 
     def timestamp(self, payload: Mapping[str, Any]) -> datetime | None:
         value = self.string(payload, "timestamp", "payload.timestamp")

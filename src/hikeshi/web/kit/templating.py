@@ -34,6 +34,42 @@ class NavItem:
     path: str
     label: str
     roles: frozenset[str]
+    # Empty: shown in the bar; otherwise the label of the drop-down menu it sits in.
+    menu: str = ""
+
+    def is_current(self, current_path: str) -> bool:
+        return current_path == self.path or (self.path != "/" and current_path.startswith(self.path))
+
+
+@dataclass(frozen=True, slots=True)
+class NavMenu:
+    """A drop-down of the main navigation: its label and the items the viewer may open."""
+
+    label: str
+    items: tuple[NavItem, ...]
+
+    def is_current(self, current_path: str) -> bool:
+        return any(item.is_current(current_path) for item in self.items)
+
+
+def visible_navigation(navigation: Iterable[NavItem], role: str) -> list[NavItem | NavMenu]:
+    """The bar in order, with each menu's items gathered where the menu first appears."""
+    entries: list[NavItem | NavMenu] = []
+    menus: dict[str, list[NavItem]] = {}
+    for item in navigation:
+        if role not in item.roles:
+            continue
+        if not item.menu:
+            entries.append(item)
+            continue
+        if item.menu not in menus:
+            menus[item.menu] = []
+            entries.append(NavMenu(item.menu, ()))
+        menus[item.menu].append(item)
+    return [
+        NavMenu(entry.label, tuple(menus[entry.label])) if isinstance(entry, NavMenu) else entry
+        for entry in entries
+    ]
 
 
 class Templates:
@@ -72,7 +108,7 @@ class Templates:
             "csrf_field": Markup(  # noqa: S704 - the only value is escaped
                 f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(csrf_token)}">'
             ),
-            "nav": [item for item in self.navigation if user is not None and user.role in item.roles],
+            "nav": visible_navigation(self.navigation, user.role) if user is not None else [],
             "current_path": request.url.path,
         }
         values.update(context or {})

@@ -1,0 +1,295 @@
+"""Many triggers at once: the set-based form of `service.ingest` for one group-commit batch.
+
+A storm sends thousands of triggers a second, nearly all of them new alerts of a group that is already
+open. Done one by one, each costs an ORM look-up, a SAVEPOINT, an insert and a group update; here a
+batch costs one look-up of its dedup keys per integration, one multi-row INSERT of its new alerts and
+one of their history entries, and one UPDATE per group it touched. What is not the common case (a
+group to open and announce, a repeat of an open alert) takes the same code as one alert alone, in
+the same transaction, so the outcome is the same as ingesting the triggers one after another.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Dialect, Table, bindparam, func, insert, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from hikeshi.alerts import notify, quiet, service
+from hikeshi.alerts.groups import RESOLVED_LITERAL
+from hikeshi.alerts.models import Alert, AlertEvent, AlertGroup, Integration
+from hikeshi.alerts.normalized import Action, NormalizedAlert
+from hikeshi.alerts.notify import Context
+from hikeshi.alerts.rules import AlertStatus, grouping_key, higher_severity
+from hikeshi.alerts.service import Outcome
+from hikeshi.db.base import Base
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """One trigger of the batch, as `service.ingest` would take it alone."""
+
+    integration: Integration
+    alert: NormalizedAlert
+    raw: Any
+    context: Context
+
+
+@dataclass(slots=True)
+class _Tally:
+    """What the batch's new alerts do to one open group (as `service.open_alert` would), applied once."""
+
+    group: AlertGroup
+    alerts: int = 0
+    events: int = 0
+    severity: str | None = None
+
+    def count(self, severity: str, *, new: bool) -> None:
+        self.alerts += new
+        self.events += 1
+        self.severity = severity if self.severity is None else higher_severity(self.severity, severity)
+
+    def apply(self, now: datetime) -> None:
+        group = self.group
+        group.alert_count += self.alerts
+        group.open_alert_count += self.alerts
+        group.event_count += self.events
+        group.last_seen_at = now
+        if self.severity is not None:
+            group.severity = higher_severity(group.severity, self.severity)
+
+
+@dataclass(slots=True)
+class _NewRow:
+    """A new alert of an open group, inserted with the others at the end of the batch."""
+
+    values: dict[str, Any]
+    tally: _Tally
+    alert_id: int | None = None
+
+
+def ingest_triggers(*, session: Session, triggers: Sequence[Trigger], now: datetime) -> list[Outcome]:
+    """Each trigger's outcome, in order; the same rows as `service.ingest` of each, one after another."""
+    if any(trigger.alert.action is not Action.TRIGGER for trigger in triggers):
+        raise ValueError("ingest_triggers takes triggers only")
+    outcomes: list[Outcome | None] = [None] * len(triggers)
+    keys = [service.dedup_key_of(trigger.alert) for trigger in triggers]
+    open_alerts = _open_alerts(session, triggers, keys)
+    new_rows: dict[tuple[int, str], _NewRow] = {}
+    waiting: dict[int, _NewRow] = {}  # outcomes whose alert id comes with the INSERT
+    groups: dict[tuple[int, str], _Tally] = {}
+    slugs: dict[tuple[int, str | None], str | None] = {}
+    touched: dict[int, tuple[Integration, set[int]]] = {}
+    for index, (trigger, key) in enumerate(zip(triggers, keys, strict=True)):
+        integration, incoming = trigger.integration, trigger.alert
+        touched.setdefault(integration.id, (integration, set()))
+        if (existing := open_alerts.get((integration.id, key))) is not None:
+            outcome = service.repeat_alert(session=session, alert=existing, incoming=incoming, now=now)
+        elif (pending := new_rows.get((integration.id, key))) is not None:
+            outcome = _repeat_pending(pending, incoming, now)
+            waiting[index] = pending
+        else:
+            slug_key = (integration.id, incoming.product)
+            if slug_key not in slugs:
+                slugs[slug_key] = service.product_slug_for(session, integration, incoming)
+            group_key = (
+                integration.id,
+                grouping_key(incoming, grouping=integration.grouping, product_slug=slugs[slug_key]),
+            )
+            tally = groups.get(group_key)
+            if tally is None and (group := service.find_open_group(session, *group_key)) is not None:
+                tally = groups[group_key] = _Tally(group)
+            if tally is None:
+                # No open group: the first alert opens (and announces) it, as it would alone.
+                outcome = service.open_alert(
+                    session=session,
+                    integration=integration,
+                    incoming=incoming,
+                    dedup_key=key,
+                    raw=trigger.raw,
+                    now=now,
+                    context=trigger.context,
+                )
+                found = session.get(AlertGroup, outcome.group_id)
+                opened = session.get(Alert, outcome.alert_id)
+                if found is not None and found.status != AlertStatus.RESOLVED:
+                    groups[group_key] = _Tally(found)
+                if opened is not None:
+                    open_alerts[(integration.id, key)] = opened
+            else:
+                values = _values(trigger, key, tally.group, now)
+                row = new_rows[(integration.id, key)] = _NewRow(values, tally)
+                waiting[index] = row
+                tally.count(values["severity"], new=True)
+                outcome = Outcome(dedup_key=key, effect="opened", alert_id=None, group_id=tally.group.id)
+        outcomes[index] = outcome
+        if outcome.group_id is not None:
+            touched[integration.id][1].add(outcome.group_id)
+    for tally in groups.values():
+        tally.apply(now)
+    _insert_new(session, list(new_rows.values()), now)
+    for index, row in waiting.items():
+        done = outcomes[index]
+        assert done is not None
+        outcomes[index] = Outcome(
+            dedup_key=done.dedup_key, effect=done.effect, alert_id=row.alert_id, group_id=done.group_id
+        )
+    for integration, group_ids in touched.values():
+        service.note_received(integration, now)
+        quiet.schedule_quiet_resolve(session=session, integration=integration, group_ids=group_ids, now=now)
+    session.flush()
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _open_alerts(
+    session: Session, triggers: Sequence[Trigger], keys: Sequence[str]
+) -> dict[tuple[int, str], Alert]:
+    """The open alerts of the batch's dedup keys: one query per integration."""
+    wanted: dict[int, set[str]] = {}
+    for trigger, key in zip(triggers, keys, strict=True):
+        wanted.setdefault(trigger.integration.id, set()).add(key)
+    found: dict[tuple[int, str], Alert] = {}
+    for integration_id, dedup_keys in wanted.items():
+        parameters = {"integration_id": integration_id, "dedup_keys": sorted(dedup_keys)}
+        for alert in session.scalars(_OPEN_ALERTS, parameters):
+            found[(alert.integration_id, alert.dedup_key)] = alert
+    return found
+
+
+# Built once: a storm asks it every batch.
+_OPEN_ALERTS = select(Alert).where(
+    Alert.integration_id == bindparam("integration_id"),
+    Alert.dedup_key.in_(bindparam("dedup_keys", expanding=True)),
+    Alert.status != RESOLVED_LITERAL,
+)
+
+
+def _values(trigger: Trigger, key: str, group: AlertGroup, now: datetime) -> dict[str, Any]:
+    incoming = trigger.alert
+    return {
+        "integration_id": trigger.integration.id,
+        "group_id": group.id,
+        "dedup_key": key,
+        "status": AlertStatus.TRIGGERED.value,
+        "severity": incoming.severity.value,
+        "summary": incoming.summary[:1024],
+        "source": incoming.source[:255],
+        "name": incoming.name[:255],
+        "labels": dict(incoming.labels),
+        "links": [{"href": link.href, "text": link.text} for link in incoming.links],
+        "details": dict(incoming.details),
+        "raw": trigger.raw,
+        "count": 1,
+        "suppressed": group.suppressed,
+        "first_seen_at": now,
+        "last_seen_at": now,
+        "acknowledged_at": None,
+        "resolved_at": None,
+    }
+
+
+def _repeat_pending(pending: _NewRow, incoming: NormalizedAlert, now: datetime) -> Outcome:
+    """What `service.repeat_alert` does, to an alert of this batch not inserted yet."""
+    values = pending.values
+    values["count"] += 1
+    values["last_seen_at"] = now
+    values["severity"] = higher_severity(incoming.severity.value, values["severity"])
+    pending.tally.count(values["severity"], new=False)
+    group_id = pending.tally.group.id
+    return Outcome(dedup_key=values["dedup_key"], effect="repeated", alert_id=None, group_id=group_id)
+
+
+def _insert_new(session: Session, rows: list[_NewRow], now: datetime) -> None:
+    """One INSERT for the batch's new alerts, one for their history entries; each row gets its id."""
+    if not rows:
+        return
+    tables = Base.metadata.tables
+    alerts, events = tables[Alert.__tablename__], tables[AlertEvent.__tablename__]
+    ids = _insert_many(session, alerts, [row.values for row in rows], ids=True)
+    history = []
+    for row, alert_id in zip(rows, ids, strict=True):
+        row.alert_id = alert_id
+        history.append(
+            {
+                "group_id": row.tally.group.id,
+                "alert_id": alert_id,
+                "kind": "alert_added",
+                "actor_user_id": None,
+                "note": row.values["summary"][:2000],
+                "at": now,
+            }
+        )
+    _insert_many(session, events, history, ids=False)
+    for group in {id(row.tally): row.tally.group for row in rows}.values():
+        notify.refresh_chat_message(session=session, group=group, now=now)
+
+
+def _insert_many(session: Session, table: Table, rows: list[dict[str, Any]], *, ids: bool) -> list[int]:
+    """Insert the rows (all with the same keys); with `ids`, their new ids in order.
+
+    The driver's own executemany does it, each value through its column's bind processing as
+    SQLAlchemy's would: SQLAlchemy's per-row handling costs more than the insert, and its multi-row
+    statements are too long for psycopg to cache. PostgreSQL returns each row's id; on SQLite the ids
+    are the last ones allocated, one after another under the write lock the transaction holds, which
+    is checked.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    returning = ids and dialect.name != "sqlite"
+    statement = _insert_statement(table, tuple(rows[0]), dialect, returning=returning)
+    names = (statement.positiontup or []) if statement.positional else list(rows[0])
+    processors = [(name, _bind_processor(table, name, dialect)) for name in names]
+    values = [
+        [row[name] if process is None else process(row[name]) for name, process in processors] for row in rows
+    ]
+    parameters: list[Any] = (
+        [tuple(row) for row in values]
+        if statement.positional
+        else [dict(zip(names, row, strict=True)) for row in values]
+    )
+    cursor: Any = connection.connection.cursor()  # psycopg's executemany takes `returning`
+    try:
+        if returning:
+            cursor.executemany(statement.string, parameters, returning=True)
+            return _returned_ids(cursor)
+        cursor.executemany(statement.string, parameters)
+    finally:
+        cursor.close()
+    if not ids:
+        return []
+    last = connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
+    first = last - len(rows) + 1
+    id_column = table.c.id
+    found = connection.execute(select(func.count()).where(id_column.between(first, last))).scalar_one()
+    if found != len(rows):  # not one after another after all: the batch is stored one by one instead
+        raise RuntimeError("the new rows' ids are not consecutive")
+    return list(range(first, last + 1))
+
+
+def _returned_ids(cursor: Any) -> list[int]:
+    """psycopg's executemany(returning=True): one result per row inserted, in order."""
+    returned = []
+    while True:
+        returned.append(int(cursor.fetchone()[0]))
+        if not cursor.nextset():
+            return returned
+
+
+@functools.cache
+def _bind_processor(table: Table, name: str, dialect: Dialect) -> Any:
+    return table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+
+
+@functools.cache
+def _insert_statement(
+    table: Table, names: tuple[str, ...], dialect: Dialect, *, returning: bool
+) -> SQLCompiler:
+    statement = insert(table).returning(table.c.id) if returning else insert(table)
+    compiled = statement.compile(dialect=dialect, column_keys=list(names))
+    assert isinstance(compiled, SQLCompiler)
+    return compiled

@@ -1,0 +1,1 @@
+"""Incidents: declaring, lifecycle, impact, tasks, timeline, recovery actions, internal announcements."""

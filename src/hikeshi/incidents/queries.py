@@ -1,0 +1,66 @@
+"""Reading incidents: one by number, lists with filters, what each is linked to."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hikeshi.catalog import service as catalog
+from hikeshi.incidents.models import Incident, IncidentAlertGroup, IncidentInquiry
+from hikeshi.incidents.rules import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Status,
+    allowed_transitions,
+    parse_severity,
+    parse_status,
+)
+from hikeshi.incidents.work import load_incident
+
+MAX_LIST = 500
+
+
+def get_incident(*, session: Session, number: int) -> Incident:
+    return load_incident(session, number)
+
+
+def list_incidents(
+    *,
+    session: Session,
+    state: str | None = None,
+    product_slug: str | None = None,
+    severity: str | None = None,
+    limit: int = 100,
+) -> list[Incident]:
+    """Newest first. `state`: open, resolved, dismissed, closed, or a status; None: all."""
+    limit = max(1, min(limit, MAX_LIST))
+    query = select(Incident).order_by(Incident.number.desc())
+    if not product_slug:  # products are a JSON list: that filter runs below, on the incidents found
+        query = query.limit(limit)
+    if state == "open":
+        query = query.where(Incident.status.in_([s.value for s in OPEN_STATUSES]))
+    elif state == "closed":
+        query = query.where(Incident.status.in_([s.value for s in CLOSED_STATUSES]))
+    elif state and state != "all":
+        query = query.where(Incident.status == parse_status(state).value)
+    if severity:
+        query = query.where(Incident.severity == parse_severity(severity).value)
+    found = list(session.scalars(query))
+    if product_slug:
+        product = catalog.get_product_by_slug(session=session, slug=product_slug)
+        found = [incident for incident in found if product.id in incident.product_ids]
+    return found[:limit]
+
+
+def linked_alert_group_ids(*, session: Session, incident_id: int) -> list[int]:
+    query = select(IncidentAlertGroup.alert_group_id).where(IncidentAlertGroup.incident_id == incident_id)
+    return sorted(session.scalars(query))
+
+
+def linked_inquiry_ids(*, session: Session, incident_id: int) -> list[int]:
+    query = select(IncidentInquiry.inquiry_id).where(IncidentInquiry.incident_id == incident_id)
+    return sorted(session.scalars(query))
+
+
+def transitions_of(incident: Incident) -> list[Status]:
+    return sorted(allowed_transitions(Status(incident.status)), key=list(Status).index)

@@ -1,0 +1,1 @@
+"""On call: rotations, schedules, overrides, escalation policies, pages, acknowledgement, calendar feeds."""
