@@ -19,6 +19,7 @@ from hikeshi.adapters.twilio import TwilioAccount, TwilioSms, TwilioVoice
 from hikeshi.adapters.webhook import SignedWebhook
 from hikeshi.alerts import handlers as alerts_handlers
 from hikeshi.alerts import timers as alerts_timers
+from hikeshi.catalog import handlers as catalog_handlers
 from hikeshi.core.clock import Clock, utc_now
 from hikeshi.core.errors import ConfigurationError, InvalidInput
 from hikeshi.core.settings import Settings, load_settings
@@ -111,6 +112,7 @@ def bootstrap(
     oncall_paging_timers.register(registry)
     oncall_paging_handlers.register(registry)
     announcing.register(registry)
+    catalog_handlers.register(registry, lease=timedelta(seconds=settings.job_lease_seconds))
     return Container(
         settings=settings,
         engine=engine,

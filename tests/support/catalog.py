@@ -1,4 +1,4 @@
-"""A small catalog for tests: the products of the demo company, and CSV files of stores."""
+"""A small catalog for tests: the demo company's products, CSV files of stores, running the import job."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from hikeshi.bootstrap import Container
 from hikeshi.catalog.service import create_product
+from hikeshi.jobs.worker import Worker
 
 PRODUCTS = (
     ("ipad-app", "予約台帳アプリ (iPad)", "Reservation ledger (iPad)"),
@@ -34,6 +35,12 @@ def add_products(session: Session, container: Container) -> dict[str, int]:
         )
         ids[slug] = product.id
     return ids
+
+
+def run_jobs(container: Container) -> int:
+    """Run every job due now once, as the worker process would (the page's imports among them)."""
+    with Worker(container=container, registry=container.jobs, worker_id="test-worker") as worker:
+        return worker.run_once()
 
 
 def store_csv(rows: Iterable[Mapping[str, str]], *, header: str = HEADER) -> str:

@@ -2,7 +2,9 @@
 
 A file with any problem imports nothing (`ImportRejected` lists the problems by line and column). A
 store that exists (same external id) is updated, and its products and accounts are replaced by the
-file's; the rest are inserted. The caller commits, so the whole file is one transaction.
+file's; the rest are inserted. The caller commits: the CLI commits once, so the whole file is one
+transaction; the page's import job commits each batch with its progress (`progress` is called once
+all rows passed the check, then after each batch).
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ def import_stores(
     )
     if total:
         raise ImportRejected(problems, total=total)
+    if progress is not None:  # every row passed the check: the writing starts
+        progress(0, len(rows))
     created = updated = links = accounts = 0
     for start in range(0, len(rows), batch_size):
         batch = rows[start : start + batch_size]
@@ -65,8 +69,6 @@ def import_stores(
         accounts += _add_accounts(session, batch, ids)
         if progress is not None:
             progress(start + len(batch), len(rows))
-    if progress is not None and not rows:
-        progress(0, 0)
     return ImportResult(
         rows=len(rows), created=created, updated=updated, product_links=links, accounts=accounts
     )

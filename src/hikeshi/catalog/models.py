@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hikeshi.db.base import Base
@@ -99,3 +100,33 @@ class PartnerProduct(Base):
     product_id: Mapped[int] = mapped_column(
         ForeignKey("products.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class StoreImport(Base):
+    """A store CSV uploaded on the page, imported by a job; its progress is what the page polls.
+
+    `data` holds the file until the import finishes (done or failed), then is cleared. `problems`
+    keeps the first ones found ({line, column, message, params}); `problem_count` counts them all.
+    """
+
+    __tablename__ = "store_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(20))  # queued, checking, importing, done, failed
+    rows_total: Mapped[int | None] = mapped_column(Integer, default=None)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    product_links: Mapped[int] = mapped_column(Integer, default=0)
+    accounts: Mapped[int] = mapped_column(Integer, default=0)
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    problem_count: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)  # {message, params}
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    created_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)

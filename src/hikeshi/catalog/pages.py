@@ -15,8 +15,8 @@ from hikeshi.accounts import service as accounts
 from hikeshi.accounts.deps import AdminPage, AnyUserPage, DbSession, Now
 from hikeshi.accounts.models import User
 from hikeshi.accounts.rules import Role
-from hikeshi.catalog import importing, partners, service
-from hikeshi.catalog.import_rules import COLUMNS, ImportRejected
+from hikeshi.catalog import partners, service, store_imports
+from hikeshi.catalog.import_rules import COLUMNS
 from hikeshi.catalog.partners import ContactIn
 from hikeshi.catalog.rules import REGION_LABELS, Region
 from hikeshi.core.errors import HikeshiError
@@ -176,28 +176,44 @@ def import_page(request: Request, db: DbSession, user: AdminPage) -> Response:
 async def import_upload(
     request: Request, db: DbSession, now: Now, user: AdminPage, file: Annotated[UploadFile, File()]
 ) -> Response:
-    """Check and import the uploaded CSV at once; the page shows the counts or every problem found."""
+    """Keep the uploaded CSV and let a job import it; its page shows the progress, then the outcome."""
     data = await file.read(MAX_UPLOAD_BYTES + 1)
-    gettext = translator(request).gettext
-    context: dict[str, object] = {**_common(db, user), "columns": COLUMNS, "filename": file.filename}
     if len(data) > MAX_UPLOAD_BYTES:
+        gettext = translator(request).gettext
+        context: dict[str, object] = {**_common(db, user), "columns": COLUMNS, "filename": file.filename}
         context["error"] = gettext("The file is over 40 MB; import it with `hikeshi import stores`.")
         return _render(request, "catalog/import.html", context, status_code=413)
-    try:
-        result = importing.import_stores(session=db, data=data, now=now)
-    except ImportRejected as rejected:
-        db.rollback()
-        context["error"] = rejected.render(gettext)
-        context["problems"] = [
-            (problem.line, problem.column, gettext(problem.message).format(**problem.params))
-            for problem in rejected.problems
-        ]
-        context["more"] = rejected.total - len(rejected.problems)
-        return _render(request, "catalog/import.html", context, status_code=400)
-    except HikeshiError as error:
-        db.rollback()
-        context["error"] = error.render(gettext)
-        return _render(request, "catalog/import.html", context, status_code=error.status_code)
+    record = store_imports.create_store_import(
+        session=db, filename=file.filename or "stores.csv", data=data, user_id=user.id, now=now
+    )
     db.commit()
-    context["result"] = result
-    return _render(request, "catalog/import.html", context)
+    return RedirectResponse(f"/catalog/imports/{record.id}", status_code=303)
+
+
+def _import_context(request: Request, db: Session, import_id: int) -> dict[str, object]:
+    record = store_imports.get_store_import(session=db, import_id=import_id)
+    gettext = translator(request).gettext
+    problems = [
+        (problem["line"], problem["column"], gettext(problem["message"]).format(**problem["params"]))
+        for problem in record.problems
+    ]
+    error = record.error
+    return {
+        "record": record,
+        "finished": record.status in store_imports.FINISHED,
+        "problems": problems,
+        "more": record.problem_count - len(problems),
+        "error": gettext(error["message"]).format(field=error["field"], **error["params"]) if error else None,
+    }
+
+
+@router.get("/imports/{import_id:int}")
+def import_status_page(request: Request, import_id: int, db: DbSession, user: AdminPage) -> Response:
+    context = {**_common(db, user), **_import_context(request, db, import_id)}
+    return _render(request, "catalog/import_status.html", context)
+
+
+@router.get("/imports/{import_id:int}/progress")
+def import_progress(request: Request, import_id: int, db: DbSession, _: AdminPage) -> Response:
+    """The progress fragment the status page polls (htmx) until the import is done or failed."""
+    return _render(request, "catalog/_import_progress.html", _import_context(request, db, import_id))
