@@ -83,6 +83,8 @@ def test_an_engineer_declares_works_and_resolves_an_incident_in_the_war_room(
     room = web.get(room_path, headers={"Accept-Language": "en"})
     assert "incident-status-resolved" in room.text
     assert "deployed v4.2.1" in room.text
+    assert "Reopen as Investigating" in room.text  # a resolved incident's only way on is back
+    assert "Move to" not in room.text
     resolved_list = web.get("/incidents?state=resolved", headers={"Accept-Language": "en"})
     assert "Web booking cannot be used" in resolved_list.text
 
