@@ -21,7 +21,7 @@ from starlette.types import Message, Receive, Scope, Send
 from hikeshi.alerts import ingest
 from hikeshi.alerts.notify import Context
 from hikeshi.web.kit.metrics import HttpMetrics
-from hikeshi.web.kit.security import CONTENT_SECURITY_POLICY
+from hikeshi.web.kit.security import security_headers
 
 PAGERDUTY_PATHS = {"/v2/enqueue": "/v2/enqueue", "/v2/change/enqueue": "/v2/change/enqueue"}
 HOOKS_PREFIX = "/hooks/"
@@ -43,17 +43,9 @@ class IngestFastPath:
         self.metrics = metrics
         settings = container.settings
         self.context = Context(language=settings.language, base_url=settings.public_url(""))
-        headers = [
-            (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-            (b"x-content-type-options", b"nosniff"),
-            (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"same-origin"),
-            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
-            (b"cross-origin-opener-policy", b"same-origin"),
+        self.security_headers = [
+            (name.encode(), value.encode()) for name, value in security_headers(hsts=hsts)
         ]
-        if hsts:
-            headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
-        self.security_headers = headers
         self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
 
     def route(self, scope: Scope) -> str | None:

@@ -10,12 +10,26 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
     "base-uri 'self'; object-src 'none'"
 )
+HSTS = ("strict-transport-security", "max-age=31536000; includeSubDomains")
+
+
+def security_headers(*, hsts: bool) -> list[tuple[str, str]]:
+    """Every answer's security headers (the ingest fast path sends the same ones)."""
+    headers = [
+        ("content-security-policy", CONTENT_SECURITY_POLICY),
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "same-origin"),
+        ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
+        ("cross-origin-opener-policy", "same-origin"),
+    ]
+    return [*headers, HSTS] if hsts else headers
 
 
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
-        self.hsts = hsts
+        self.headers = security_headers(hsts=hsts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -25,14 +39,8 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("content-security-policy", CONTENT_SECURITY_POLICY)
-                headers.setdefault("x-content-type-options", "nosniff")
-                headers.setdefault("x-frame-options", "DENY")
-                headers.setdefault("referrer-policy", "same-origin")
-                headers.setdefault("permissions-policy", "camera=(), microphone=(), geolocation=()")
-                headers.setdefault("cross-origin-opener-policy", "same-origin")
-                if self.hsts:
-                    headers.setdefault("strict-transport-security", "max-age=31536000; includeSubDomains")
+                for name, value in self.headers:
+                    headers.setdefault(name, value)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
