@@ -141,3 +141,16 @@ def test_the_prebuilt_202_is_byte_for_byte_pagerdutys_json(dedup_key: str) -> No
         {"status": "success", "message": "Event processed", "dedup_key": dedup_key}, status_code=202
     )
     assert (built.status_code, built.body, built.raw_headers) == (202, rendered.body, rendered.raw_headers)
+
+
+def test_behind_https_the_fast_path_sends_hsts_like_every_other_answer(
+    container: Container, keys: dict[str, str]
+) -> None:
+    container.settings = container.settings.model_copy(update={"base_url": "https://hikeshi.example.com"})
+    with TestClient(create_app(container), raise_server_exceptions=False) as client:
+        ingest = client.post("/v2/enqueue", json=_trigger(keys["pagerduty"]))
+        page = client.get("/healthz")
+    assert ingest.status_code == 202
+    for answer in (ingest, page):
+        assert answer.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+        assert answer.headers["x-frame-options"] == "DENY"
