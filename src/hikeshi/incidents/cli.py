@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -12,7 +11,8 @@ from rich.table import Table
 
 from hikeshi.accounts.service import find_user_by_email
 from hikeshi.core.console import print_json, reported_errors
-from hikeshi.core.errors import InvalidInput, NotFound
+from hikeshi.core.errors import NotFound
+from hikeshi.core.timezones import parse_moment
 from hikeshi.incidents import queries, service, views, work
 from hikeshi.incidents.announcing import AnnouncementContext
 from hikeshi.incidents.models import Incident
@@ -34,15 +34,7 @@ def _user(db: Any, email: str | None, *, field: str) -> int | None:
 
 def _time(value: str | None, *, field: str, zone: str) -> datetime | None:
     """ISO 8601; without an offset, in the configured time zone."""
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(
-            "{field}: '{value}' is not a time like 2026-11-28T21:30", field=field, value=value
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
+    return None if value is None else parse_moment(value, zone=zone, field=field)
 
 
 def _context(container: Any) -> AnnouncementContext:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -19,11 +18,12 @@ from hikeshi.accounts.deps import DbSession, Now, ResponderPage, StaffPage
 from hikeshi.accounts.models import User
 from hikeshi.catalog import service as catalog
 from hikeshi.core.errors import HikeshiError, InvalidInput
+from hikeshi.core.timezones import parse_moment
 from hikeshi.incidents import service, views, work
 from hikeshi.incidents.deps import Number, announcing_context
 from hikeshi.incidents.pages import render, room_context
 from hikeshi.incidents.schemas import IncidentUpdate
-from hikeshi.web.kit.context import translator
+from hikeshi.web.kit.context import container, translator
 
 router = APIRouter(prefix="/incidents", tags=["incident pages"], include_in_schema=False)
 
@@ -55,17 +55,12 @@ def _apply(
 
 
 def _local_time(request: Request, value: str, *, field: str) -> datetime | None:
-    """A `datetime-local` input, read in the viewer's time zone."""
+    """A `datetime-local` input, read in the viewer's time zone (the company's when signed out)."""
     if not value.strip():
         return None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput("{field}: '{value}' is not a time", field=field, value=value) from None
-    if moment.tzinfo is None:
-        zone = getattr(getattr(request.state, "user", None), "timezone", None) or "Asia/Tokyo"
-        moment = moment.replace(tzinfo=ZoneInfo(zone))
-    return moment
+    user = getattr(request.state, "user", None)
+    zone = getattr(user, "timezone", None) or container(request).settings.timezone
+    return parse_moment(value, zone=zone, field=field)
 
 
 MAX_ID = 2_147_483_647
