@@ -79,8 +79,9 @@ def test_calendar_fits_a_phone(browser: Browser, base_url: str) -> None:
     _sign_in(page, base_url)
     page.goto(f"{base_url}/oncall")
     page.locator("table.oncall-now a").first.click()
+    # Wait for the schedule page to finish loading: the URL changes before its document exists.
+    page.wait_for_url(re.compile(r"/oncall/schedules/\d+$"), wait_until="load")
     url = page.url
-    assert re.search(r"/oncall/schedules/\d+$", url)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the schedule page scrolls sideways on a phone: {width}px"
     page.goto(f"{url}/calendar?days=14")
