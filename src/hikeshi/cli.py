@@ -161,6 +161,7 @@ def serve(
 
     from hikeshi.jobs.worker import Worker
     from hikeshi.web.app import create_app
+    from hikeshi.web.kit.http import CoalescingHttpToolsProtocol
 
     context: CliContext = ctx.obj
     if (ssl_certfile is None) != (ssl_keyfile is None):
@@ -185,6 +186,9 @@ def serve(
             log_level=context.settings.log_level,
             proxy_headers=True,
             server_header=False,
+            # Each answer in one write; no access log below `info` (it would not be shown anyway).
+            http=CoalescingHttpToolsProtocol,
+            access_log=context.settings.log_level in ("debug", "info"),
             ssl_certfile=ssl_certfile,
             ssl_keyfile=ssl_keyfile,
         )

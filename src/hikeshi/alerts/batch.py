@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Dialect, Table, bindparam, func, insert, select
+from sqlalchemy import Dialect, Table, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -149,24 +149,49 @@ def ingest_triggers(*, session: Session, triggers: Sequence[Trigger], now: datet
 def _open_alerts(
     session: Session, triggers: Sequence[Trigger], keys: Sequence[str]
 ) -> dict[tuple[int, str], Alert]:
-    """The open alerts of the batch's dedup keys: one query per integration."""
+    """The open alerts of the batch's dedup keys: one query per integration, and one to load the few found.
+
+    The look-up is the driver's own statement, built once (once per key count on SQLite): a storm's
+    keys are new, so it nearly always finds nothing, and SQLAlchemy's expanding IN costs more than
+    the query. On PostgreSQL each key is probed in the unique index of open alerts on its own (the
+    LATERAL subquery cannot be flattened into a join): planned from the index alone, so the look-up
+    stays a few index probes however stale the statistics of a fast-growing table are; a plain
+    `dedup_key IN (...)`, planned while the table was small, scans every open alert of the integration.
+    """
     wanted: dict[int, set[str]] = {}
     for trigger, key in zip(triggers, keys, strict=True):
         wanted.setdefault(trigger.integration.id, set()).add(key)
-    found: dict[tuple[int, str], Alert] = {}
+    connection = session.connection()
+    postgresql = connection.dialect.name == "postgresql"
+    ids: list[int] = []
     for integration_id, dedup_keys in wanted.items():
-        parameters = {"integration_id": integration_id, "dedup_keys": sorted(dedup_keys)}
-        for alert in session.scalars(_OPEN_ALERTS, parameters):
-            found[(alert.integration_id, alert.dedup_key)] = alert
-    return found
+        ordered = sorted(dedup_keys)
+        if postgresql:
+            parameters: tuple[Any, ...] = (ordered, integration_id)
+            statement = _OPEN_ALERT_IDS_POSTGRESQL
+        else:
+            parameters = (integration_id, *ordered)
+            statement = _open_alert_ids_sqlite(len(ordered))
+        ids.extend(row[0] for row in connection.exec_driver_sql(statement, parameters))
+    if not ids:
+        return {}
+    # Loaded as objects only when found (a repeat is updated through the ORM, as `service` does).
+    found = session.scalars(select(Alert).where(Alert.id.in_(ids), Alert.status != RESOLVED_LITERAL))
+    return {(alert.integration_id, alert.dedup_key): alert for alert in found}
 
 
-# Built once: a storm asks it every batch.
-_OPEN_ALERTS = select(Alert).where(
-    Alert.integration_id == bindparam("integration_id"),
-    Alert.dedup_key.in_(bindparam("dedup_keys", expanding=True)),
-    Alert.status != RESOLVED_LITERAL,
+_OPEN_ALERT_IDS_POSTGRESQL = (
+    "SELECT found.id FROM unnest(%s::varchar[]) AS wanted(dedup_key) CROSS JOIN LATERAL ("
+    "SELECT alerts.id FROM alerts WHERE alerts.integration_id = %s "
+    "AND alerts.dedup_key = wanted.dedup_key AND alerts.status != 'resolved' LIMIT 1) AS found"
 )
+
+
+@functools.cache
+def _open_alert_ids_sqlite(count: int) -> str:
+    keys = ", ".join("?" * count)  # placeholders only: the keys are parameters
+    where = f"integration_id = ? AND dedup_key IN ({keys}) AND status != 'resolved'"
+    return f"SELECT id FROM alerts WHERE {where}"  # noqa: S608
 
 
 def _values(trigger: Trigger, key: str, group: AlertGroup, now: datetime) -> dict[str, Any]:
@@ -232,43 +257,107 @@ def _insert_new(session: Session, rows: list[_NewRow], now: datetime) -> None:
 def _insert_many(session: Session, table: Table, rows: list[dict[str, Any]], *, ids: bool) -> list[int]:
     """Insert the rows (all with the same keys); with `ids`, their new ids in order.
 
-    The driver's own executemany does it, each value through its column's bind processing as
-    SQLAlchemy's would: SQLAlchemy's per-row handling costs more than the insert, and its multi-row
-    statements are too long for psycopg to cache. PostgreSQL returns each row's id; on SQLite the ids
-    are the last ones allocated, one after another under the write lock the transaction holds, which
-    is checked.
+    The driver does it, each value through its column's bind processing as SQLAlchemy's would
+    (SQLAlchemy's per-row handling costs more than the insert). On PostgreSQL, psycopg's pipelined
+    executemany, which returns each row's id (SQLAlchemy's multi-row statements are too long for
+    psycopg to cache, and an `unnest` of arrays costs the driver more); on SQLite, multi-row INSERTs,
+    one engine step for many rows, whose ids are the last ones allocated, one after another under the
+    write lock the transaction holds, which is checked.
     """
     connection = session.connection()
     dialect = connection.dialect
-    returning = ids and dialect.name != "sqlite"
-    statement = _insert_statement(table, tuple(rows[0]), dialect, returning=returning)
-    names = (statement.positiontup or []) if statement.positional else list(rows[0])
-    processors = [(name, _bind_processor(table, name, dialect)) for name in names]
-    values = [
-        [row[name] if process is None else process(row[name]) for name, process in processors] for row in rows
-    ]
+    names = tuple(rows[0])
+    columns = [_bound(_bind_processor(table, name, dialect), [row[name] for row in rows]) for name in names]
+    if dialect.name == "sqlite":
+        return _insert_sqlite(connection, table, names, list(zip(*columns, strict=True)), ids=ids)
+    statement = _insert_statement(table, names, dialect, returning=ids)
     parameters: list[Any] = (
-        [tuple(row) for row in values]
+        list(zip(*columns, strict=True))
         if statement.positional
-        else [dict(zip(names, row, strict=True)) for row in values]
+        else [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
     )
     cursor: Any = connection.connection.cursor()  # psycopg's executemany takes `returning`
     try:
-        if returning:
+        if ids:
             cursor.executemany(statement.string, parameters, returning=True)
             return _returned_ids(cursor)
         cursor.executemany(statement.string, parameters)
     finally:
         cursor.close()
-    if not ids:
-        return []
-    last = connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
-    first = last - len(rows) + 1
-    id_column = table.c.id
-    found = connection.execute(select(func.count()).where(id_column.between(first, last))).scalar_one()
-    if found != len(rows):  # not one after another after all: the batch is stored one by one instead
-        raise RuntimeError("the new rows' ids are not consecutive")
-    return list(range(first, last + 1))
+    return []
+
+
+def _insert_sqlite(
+    connection: Any, table: Table, names: tuple[str, ...], rows: list[tuple[Any, ...]], *, ids: bool
+) -> list[int]:
+    """SQLite: multi-row INSERTs (each a single step of the engine), at most 999 parameters each."""
+    per_statement = max(1, _SQLITE_PARAMETERS // len(names))
+    cursor: Any = connection.connection.cursor()
+    inserted: list[int] = []
+    try:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            statement = _multirow_sqlite(table, names, len(chunk), connection.dialect)
+            cursor.execute(statement, [value for row in chunk for value in row])
+            if not ids:
+                continue
+            cursor.execute(_consecutive_sqlite(table, connection.dialect), (len(chunk),))
+            last, found = cursor.fetchone()
+            if found != len(chunk):  # not one after another after all: the batch is stored one by one
+                raise RuntimeError("the new rows' ids are not consecutive")
+            inserted.extend(range(last - len(chunk) + 1, last + 1))
+    finally:
+        cursor.close()
+    return inserted
+
+
+_SQLITE_PARAMETERS = 999  # the limit of SQLite before 3.32
+
+
+@functools.cache
+def _multirow_sqlite(table: Table, names: tuple[str, ...], count: int, dialect: Dialect) -> str:
+    preparer = dialect.identifier_preparer
+    row = "(" + ", ".join("?" * len(names)) + ")"
+    columns = ", ".join(preparer.quote(name) for name in names)
+    values = ", ".join([row] * count)
+    return f"INSERT INTO {preparer.format_table(table)} ({columns}) VALUES {values}"  # noqa: S608
+
+
+@functools.cache
+def _consecutive_sqlite(table: Table, dialect: Dialect) -> str:
+    """The last id inserted, and how many rows have the ids from (last - ? + 1) to last."""
+    name = dialect.identifier_preparer.format_table(table)
+    last = "last_insert_rowid()"
+    return f"SELECT {last}, (SELECT count(*) FROM {name} WHERE id BETWEEN {last} - ? + 1 AND {last})"  # noqa: S608
+
+
+_UNSEEN = object()
+
+
+def _bound(process: Any, values: list[Any]) -> list[Any]:
+    """One column's values through its bind processing, each distinct value once.
+
+    A batch's rows share most of their values (the time `now` in every time column, an empty dict
+    or list in most JSON columns): a value that is the previous row's object again, or an empty
+    dict or list, is processed once.
+    """
+    if process is None:
+        return values
+    bound = []
+    previous: Any = _UNSEEN
+    result: Any = None
+    empty: dict[type, Any] = {}
+    for value in values:
+        if value is not previous:
+            kind = type(value)
+            if (kind is dict or kind is list) and not value:
+                if kind not in empty:
+                    empty[kind] = process(value)
+                bound.append(empty[kind])
+                continue
+            previous, result = value, process(value)
+        bound.append(result)
+    return bound
 
 
 def _returned_ids(cursor: Any) -> list[int]:
