@@ -20,6 +20,10 @@ from hikeshi.adapters.webhook import SignedWebhook
 from hikeshi.alerts import handlers as alerts_handlers
 from hikeshi.alerts import timers as alerts_timers
 from hikeshi.catalog import handlers as catalog_handlers
+from hikeshi.comms import campaign_handlers as comms_campaign_handlers
+from hikeshi.comms import handlers as comms_handlers
+from hikeshi.comms import maintenance_handlers as comms_maintenance_handlers
+from hikeshi.comms import status_handlers as comms_status_handlers
 from hikeshi.core.clock import Clock, utc_now
 from hikeshi.core.errors import ConfigurationError, InvalidInput
 from hikeshi.core.settings import Settings, load_settings
@@ -49,6 +53,7 @@ MODEL_MODULES = (
     "hikeshi.inquiries.models",
     "hikeshi.incidents.models",
     "hikeshi.incidents.announcement_models",
+    "hikeshi.comms.models",
 )
 
 
@@ -113,6 +118,10 @@ def bootstrap(
     oncall_paging_handlers.register(registry)
     announcing.register(registry)
     catalog_handlers.register(registry, lease=timedelta(seconds=settings.job_lease_seconds))
+    comms_campaign_handlers.register(registry, lease=timedelta(seconds=settings.job_lease_seconds))
+    comms_handlers.register(registry)
+    comms_maintenance_handlers.register(registry)
+    comms_status_handlers.register(registry)
     return Container(
         settings=settings,
         engine=engine,

@@ -17,6 +17,11 @@ from hikeshi.alerts.heartbeats_cli import heartbeat_app
 from hikeshi.alerts.maintenance_cli import maintenance_app
 from hikeshi.bootstrap import Container, bootstrap
 from hikeshi.catalog.cli import import_app, store_app
+from hikeshi.comms.call_cli import call_app
+from hikeshi.comms.campaign_cli import campaign_app
+from hikeshi.comms.cli import notice_app
+from hikeshi.comms.maintenance_cli import maintenance_app as notice_maintenance_app
+from hikeshi.comms.status_cli import status_app
 from hikeshi.core.console import fail, print_json, reported_errors, speaker
 from hikeshi.core.errors import ConfigurationError
 from hikeshi.core.i18n import Translator
@@ -54,6 +59,12 @@ app.add_typer(import_app, name="import")
 app.add_typer(store_app, name="store")
 app.add_typer(inquiry_app, name="inquiry")
 app.add_typer(incident_app, name="incident")
+app.add_typer(status_app, name="status")
+# `hikeshi notice …`; the campaign, calls and maintenance commands nest under it.
+notice_app.add_typer(notice_maintenance_app, name="maintenance")
+notice_app.add_typer(campaign_app, name="campaign")
+notice_app.add_typer(call_app, name="calls")
+app.add_typer(notice_app, name="notice")
 app.command("worker")(run_worker)
 
 

@@ -12,6 +12,11 @@ from hikeshi.alerts import integrations
 from hikeshi.catalog import partners as catalog_partners
 from hikeshi.catalog import service as catalog
 from hikeshi.catalog.service import list_products
+from hikeshi.comms import maintenance as comms_maintenance
+from hikeshi.comms import notices as comms_notices
+from hikeshi.comms import publishing as comms_publishing
+from hikeshi.comms.schemas import NoticeUpdate
+from hikeshi.core.timezones import DEFAULT_TIMEZONE, to_zone
 from hikeshi.incidents import service as incident_service
 from hikeshi.incidents import work as incident_work
 from hikeshi.incidents.schemas import IncidentCreate
@@ -110,6 +115,7 @@ def load_demo(*, session: Session, now: datetime) -> bool:
     load_demo_oncall(session=session, ids=ids, now=now)
     load_demo_paging(session=session, ids=ids, now=now)
     load_demo_incidents(session=session, ids=ids, now=now)
+    load_demo_maintenance(session=session, ids=ids, now=now)
     return True
 
 
@@ -140,6 +146,7 @@ def load_demo_incidents(*, session: Session, ids: dict[str, int], now: datetime)
     incident_service.change_status(
         session=session, number=number, status="identified", by=ids["sato"], now=start + timedelta(minutes=25)
     )
+    _publish_demo_notice(session, incident.id, "first", by=ids["tanaka"], now=start + timedelta(minutes=40))
     incident_work.add_recovery_action(
         session=session,
         number=number,
@@ -161,6 +168,69 @@ def load_demo_incidents(*, session: Session, ids: dict[str, int], now: datetime)
         )
     incident_service.change_status(
         session=session, number=number, status="resolved", by=ids["sato"], now=start + timedelta(minutes=80)
+    )
+    recovered_at = start + timedelta(minutes=85)
+    _publish_demo_notice(session, incident.id, "resolved", by=ids["tanaka"], now=recovered_at)
+
+
+def _publish_demo_notice(session: Session, incident_id: int, kind: str, *, by: int, now: datetime) -> None:
+    """A notice drafted from the incident and approved by the support lead: on the status page and in
+    the app only, so the demo sends no email and makes no calls."""
+    notice = comms_notices.create_notice(
+        session=session,
+        incident_id=incident_id,
+        maintenance_id=None,
+        kind=kind,
+        by=by,
+        now=now,
+        channels=["status_page", "in_app"],
+    )
+    comms_publishing.publish_notice(
+        session=session, notice_id=notice.id, by=by, now=now, base_url="", open_hours="11:00-23:00"
+    )
+
+
+def load_demo_maintenance(*, session: Session, ids: dict[str, int], now: datetime) -> None:
+    """Next week's server move of the ledger app, 02:00-04:00 in Japan, its advance notice published
+    (status page and app only, so the demo sends no email)."""
+    night = (to_zone(now, DEFAULT_TIMEZONE) + timedelta(days=7)).replace(
+        hour=2, minute=0, second=0, microsecond=0
+    )
+    planned = comms_maintenance.schedule_maintenance(
+        session=session,
+        fields=comms_maintenance.MaintenanceFields(
+            title_ja="予約台帳アプリのサーバー移行",
+            title_en="Reservation ledger server move",
+            body_ja=(
+                "移行の間、予約台帳アプリは閲覧のみとなります。"
+                "新しい予約はオフラインで記録され、移行後に同期されます。"
+            ),
+            body_en=(
+                "During the move the ledger app is read-only. "
+                "New bookings are kept offline and synced afterwards."
+            ),
+            products=["ipad-app"],
+            scheduled_for=night,
+            scheduled_until=night + timedelta(hours=2),
+        ),
+        by=ids["sato"],
+        now=now,
+    )
+    [announcement] = comms_maintenance.maintenance_notices(session=session, maintenance_id=planned.id)
+    comms_notices.update_notice(
+        session=session,
+        notice_id=announcement.id,
+        changes=NoticeUpdate(channels=["status_page", "in_app"]),
+        by=ids["tanaka"],
+        now=now,
+    )
+    comms_publishing.publish_notice(
+        session=session,
+        notice_id=announcement.id,
+        by=ids["tanaka"],
+        now=now,
+        base_url="",
+        open_hours="11:00-23:00",
     )
 
 

@@ -70,6 +70,17 @@ class Settings(BaseSettings):
     announce_channel: str = Field(default="", max_length=200)
     announce_email: str = Field(default="", max_length=254)
 
+    # Customer notices: the first notice is drafted for approval when an incident is not resolved this
+    # many minutes after it was declared (the late-recovery rule).
+    late_recovery_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # The public status page's title; empty: "サービス稼働状況" / "Service status".
+    status_page_title: str = Field(default="", max_length=200)
+    # A directory kept up to date with a static copy of the status page after every public change;
+    # empty: written only by `hikeshi status export DIR`.
+    status_export_dir: str = Field(default="", max_length=1000)
+    # When stores are usually open (their own local time): the call list puts open stores first.
+    store_open_hours: str = Field(default="11:00-23:00", pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

@@ -167,7 +167,14 @@ def _send(ports: DeliveryPorts, message: Message) -> str | None:
     channel = Channel(message.channel)
     extra = message.extra or {}
     if channel is Channel.EMAIL:
-        email = EmailMessage(to=message.target, subject=message.subject, text=message.text, html=message.html)
+        email = EmailMessage(
+            to=message.target,
+            subject=message.subject,
+            text=message.text,
+            html=message.html,
+            headers=dict(extra.get("headers") or {}),
+            message_id=extra.get("message_id"),
+        )
         return ports.email.send(email).message_id
     if channel is Channel.CHAT:
         if ports.chat is None:

@@ -25,7 +25,7 @@ class MailboxEmail:
 
     def send(self, message: EmailMessage) -> EmailReceipt:
         sender = message.from_address or self._sender
-        message_id = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+        message_id = message.message_id or make_msgid(domain=sender.rpartition("@")[2] or "localhost")
         with self._sessions() as session:
             session.add(
                 CapturedEmail(

@@ -52,6 +52,8 @@ class EmailMessage:
     from_address: str | None = None  # None: the configured sender
     reply_to: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    # A stable Message-ID (`<…@…>`) makes a re-sent message collapse into the first at the receiver.
+    message_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

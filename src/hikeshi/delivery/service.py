@@ -67,7 +67,11 @@ def send_many(
     is returned in its place.
     """
     kind = parse_channel(channel)
-    asked = [_delivery(session=session, channel=kind, message=m, now=now, source=source) for m in messages]
+    used = _used_keys(session, [m.idempotency_key for m in messages if m.idempotency_key is not None])
+    asked = [
+        _delivery(session=session, channel=kind, message=m, now=now, source=source, used=used)
+        for m in messages
+    ]
     session.flush()
     deliveries = [delivery for delivery, _ in asked]
     fresh = [delivery for delivery, created in asked if created]
@@ -81,12 +85,30 @@ def send_many(
     return deliveries
 
 
+def _used_keys(session: Session, keys: Sequence[str]) -> dict[str, Delivery]:
+    """The deliveries already asked for under these keys: one query per 500 keys, not one per message."""
+    found: dict[str, Delivery] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        for delivery in session.scalars(select(Delivery).where(Delivery.idempotency_key.in_(chunk))):
+            found[str(delivery.idempotency_key)] = delivery
+    return found
+
+
 def _delivery(
-    *, session: Session, channel: Channel, message: Outgoing, now: datetime, source: str
+    *,
+    session: Session,
+    channel: Channel,
+    message: Outgoing,
+    now: datetime,
+    source: str,
+    used: dict[str, Delivery] | None = None,
 ) -> tuple[Delivery, bool]:
     """The delivery row for a message, and whether it is new (False: its idempotency key was used)."""
     if message.idempotency_key is not None:
-        existing = session.scalar(select(Delivery).where(Delivery.idempotency_key == message.idempotency_key))
+        if used is None:
+            used = _used_keys(session, [message.idempotency_key])
+        existing = used.get(message.idempotency_key)
         if existing is not None:
             return existing, False
     delivery = Delivery(
@@ -105,6 +127,8 @@ def _delivery(
         updated_at=now,
     )
     session.add(delivery)
+    if message.idempotency_key is not None and used is not None:
+        used[message.idempotency_key] = delivery  # the same key twice in one call: asked for once
     return delivery, True
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hikeshi.catalog import service as catalog
+from hikeshi.core.errors import NotFound
 from hikeshi.incidents.models import Incident, IncidentAlertGroup, IncidentInquiry
 from hikeshi.incidents.rules import (
     CLOSED_STATUSES,
@@ -22,6 +23,14 @@ MAX_LIST = 500
 
 def get_incident(*, session: Session, number: int) -> Incident:
     return load_incident(session, number)
+
+
+def get_incident_by_id(*, session: Session, incident_id: int, lock: bool = False) -> Incident:
+    """By row id (jobs and other domains keep ids); `lock`: held until the caller's transaction ends."""
+    incident = session.get(Incident, incident_id, with_for_update=lock)
+    if incident is None:
+        raise NotFound("incident {value} does not exist", value=incident_id)
+    return incident
 
 
 def list_incidents(

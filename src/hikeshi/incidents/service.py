@@ -49,10 +49,13 @@ from hikeshi.incidents.work import (
     user_id_of,
 )
 from hikeshi.inquiries import service as inquiries
+from hikeshi.jobs.service import enqueue
 from hikeshi.oncall import paging
 from hikeshi.oncall.paging_rules import PageStatus
 
 NUMBER_ATTEMPTS = 5
+# Told to the domains above (customer notices) after every status change, in the same transaction.
+STATUS_CHANGED_JOB = "incidents.status_changed"
 PAGES_IN_FLIGHT = (PageStatus.TRIGGERED, PageStatus.EXHAUSTED)
 INQUIRY_TITLE_LIMIT = 120
 USER_FIELDS = ("commander_id", "comms_lead_id", "hotfix_deployer_id")
@@ -271,6 +274,12 @@ def change_status(
     data = {"from": current.value, "to": target.value}
     record_event(session, incident, "status", now, by=by, note=reason, data=data)
     session.flush()
+    enqueue(
+        session=session,
+        kind=STATUS_CHANGED_JOB,
+        payload={"incident_id": incident.id, **data},
+        now=now,
+    )
     _announce(session, incident, ["status"], now, context)
     return incident
 

@@ -34,6 +34,19 @@ from hikeshi.alerts.ingest_asgi import IngestFastPath
 from hikeshi.catalog import admin_pages as catalog_admin_pages
 from hikeshi.catalog import api as catalog_api
 from hikeshi.catalog import pages as catalog_pages
+from hikeshi.comms import api as comms_api
+from hikeshi.comms import call_api as comms_call_api
+from hikeshi.comms import call_pages as comms_call_pages
+from hikeshi.comms import campaign_api as comms_campaign_api
+from hikeshi.comms import campaign_pages as comms_campaign_pages
+from hikeshi.comms import feed_api as comms_feed_api
+from hikeshi.comms import maintenance_api as comms_maintenance_api
+from hikeshi.comms import maintenance_pages as comms_maintenance_pages
+from hikeshi.comms import pages as comms_pages
+from hikeshi.comms import status_api as comms_status_api
+from hikeshi.comms import status_pages as comms_status_pages
+from hikeshi.comms import unsubscribe as comms_unsubscribe
+from hikeshi.comms.feed_asgi import FeedFastPath
 from hikeshi.core.i18n import N_
 from hikeshi.core.settings import Settings
 from hikeshi.db.engine import database_reachable
@@ -64,7 +77,17 @@ from hikeshi.web.kit.security import SecurityHeadersMiddleware
 from hikeshi.web.kit.templating import NavItem, Templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-TEMPLATE_DOMAINS = ("accounts", "jobs", "delivery", "alerts", "oncall", "catalog", "inquiries", "incidents")
+TEMPLATE_DOMAINS = (
+    "accounts",
+    "jobs",
+    "delivery",
+    "alerts",
+    "oncall",
+    "catalog",
+    "inquiries",
+    "incidents",
+    "comms",
+)
 
 # The bar holds what people use during an incident; set-up and administration sit in two menus.
 SETUP = N_("Set-up")
@@ -77,6 +100,7 @@ NAVIGATION = (
     NavItem("/pages", N_("Pages"), frozenset(STAFF)),
     NavItem("/oncall", N_("On call"), frozenset(STAFF)),
     NavItem("/inquiries", N_("Inquiries"), frozenset(EVERYONE)),
+    NavItem("/notices", N_("Notices"), frozenset(STAFF)),
     NavItem("/catalog", N_("Catalog"), frozenset(EVERYONE)),
     NavItem("/integrations", N_("Integrations"), frozenset(RESPONDERS), menu=SETUP),
     NavItem("/escalation-policies", N_("Escalation policies"), frozenset(RESPONDERS), menu=SETUP),
@@ -93,17 +117,18 @@ operations = APIRouter(tags=["operations"])
 
 
 class HikeshiApp(FastAPI):
-    """FastAPI, with alert ingestion answered in front of the middleware meant for browsers."""
+    """FastAPI, with alert ingestion and the in-app feed answered in front of the middleware for browsers."""
 
     ingest_fast_path: IngestFastPath | None = None
+    feed_fast_path: FeedFastPath | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        fast = self.ingest_fast_path
-        route = fast.route(scope) if fast is not None else None
-        if fast is None or route is None:
-            await super().__call__(scope, receive, send)
-            return
-        await fast(scope, receive, send, route=route, app=super().__call__)
+        for fast in (self.ingest_fast_path, self.feed_fast_path):
+            route = fast.route(scope) if fast is not None else None
+            if fast is not None and route is not None:
+                await fast(scope, receive, send, route=route, app=super().__call__)
+                return
+        await super().__call__(scope, receive, send)
 
 
 @operations.get("/healthz", dependencies=[Public])
@@ -157,6 +182,8 @@ def create_app(
     )
     app.state.container = container
     app.state.slash_commands = {"incident": _incident_command}
+    # Panels of domains above incidents that the incident page loads (format strings with {number}).
+    app.state.incident_panels = ["/incidents/{number}/comms-panel"]
     app.state.templates = Templates(domains=TEMPLATE_DOMAINS, navigation=NAVIGATION)
     registry = CollectorRegistry()
     app.state.registry = registry
@@ -165,6 +192,20 @@ def create_app(
     for router in (
         alerts_ingest.router,
         operations,
+        # Before the notices' pages: /notices/feed.json and /notices/maintenance are not notice ids.
+        comms_feed_api.router,
+        comms_maintenance_api.router,
+        comms_maintenance_pages.router,
+        comms_unsubscribe.router,
+        comms_campaign_pages.router,
+        comms_campaign_api.router,
+        comms_status_pages.router,
+        comms_status_api.router,
+        comms_call_pages.router,
+        comms_call_api.router,
+        # After the other /notices/… routes: its own paths are /notices/<number>.
+        comms_api.router,
+        comms_pages.router,
         home.router,
         accounts_pages.router,
         accounts_admin_pages.router,
@@ -205,7 +246,11 @@ def create_app(
     settings = container.settings
     # Outermost last: metrics see every answer, security headers go on every answer.
     app.add_middleware(
-        CSRFMiddleware, exempt_prefixes=MACHINE_PREFIXES, secure_cookie=settings.secure_cookies
+        CSRFMiddleware,
+        # RFC 8058 one-click unsubscribe comes from mail apps without cookies: its signed token decides.
+        # The public status page has no forms and is cached by shared caches: it must set no cookie.
+        exempt_prefixes=(*MACHINE_PREFIXES, comms_unsubscribe.ONE_CLICK_PATH, comms_status_pages.PATH),
+        secure_cookie=settings.secure_cookies,
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     http_metrics = HttpMetrics(registry)
@@ -214,4 +259,5 @@ def create_app(
     app.ingest_fast_path = IngestFastPath(
         container=container, metrics=http_metrics, hsts=settings.secure_cookies
     )
+    app.feed_fast_path = FeedFastPath(container=container, metrics=http_metrics, hsts=settings.secure_cookies)
     return app

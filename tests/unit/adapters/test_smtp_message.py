@@ -109,3 +109,44 @@ def test_one_notice_to_many_recipients_gives_each_its_own_complete_message() -> 
         assert html is not None
         assert html.get_content().strip() == "<p>復旧しました。</p>"
         assert parsed["Subject"] == "【障害】予約システム"
+
+
+def test_a_message_id_given_by_the_caller_is_kept_and_one_with_a_line_break_refused() -> None:
+    stable = "<notice-7.abc@example.jp>"
+    message = EmailMessage(to="a@example.com", subject="s", text="t", message_id=stable)
+    envelope = build_message(message, sender=SENDER, now=NOW)
+    assert envelope.message_id == stable
+    assert envelope.message["Message-ID"] == stable
+    with pytest.raises(ExternalServiceError):
+        build_message(
+            EmailMessage(to="a@example.com", subject="s", text="t", message_id="<x@y>\r\nBcc: z@z"),
+            sender=SENDER,
+            now=NOW,
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Short ASCII lines.\nStill short.", "7bit"),
+        (
+            "An ASCII line far longer than the seventy-eight characters SMTP allows on one line of text.",
+            "quoted-printable",
+        ),
+        ("日本語の本文です。\n二行目。", "base64"),
+    ],
+)
+def test_each_part_is_encoded_as_mail_clients_expect_and_decodes_to_the_text(
+    text: str, encoding: str
+) -> None:
+    message = EmailMessage(to="a@example.com", subject="s", text=text, html=f"<p>{text}</p>")
+    raw = build_message(message, sender=SENDER, now=NOW).message.as_bytes()
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 78
+    parsed = message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(parsed, MimeMessage)
+    plain, html = parsed.get_body(("plain",)), parsed.get_body(("html",))
+    assert plain is not None
+    assert html is not None
+    assert plain["Content-Transfer-Encoding"] == encoding
+    assert plain.get_content().replace("\r\n", "\n") == text + "\n"
+    assert html.get_content().replace("\r\n", "\n") == f"<p>{text}</p>\n"

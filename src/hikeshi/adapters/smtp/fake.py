@@ -18,7 +18,8 @@ class FakeEmail(ScriptedFailures):
 
     def send(self, message: EmailMessage) -> EmailReceipt:
         self._attempt()
-        receipt = EmailReceipt(message_id=f"<{next(self._counter)}.fake@hikeshi.invalid>")
+        number = next(self._counter)
+        receipt = EmailReceipt(message_id=message.message_id or f"<{number}.fake@hikeshi.invalid>")
         self.sent.append(message)
         self.receipts.append(receipt)
         return receipt

@@ -7,10 +7,13 @@ multipart/alternative, plain text first (clients show the last part they can ren
 
 from __future__ import annotations
 
+import binascii
 import email.policy
 import functools
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from email import quoprimime
 from email.message import EmailMessage as MimeMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
@@ -18,10 +21,29 @@ from hikeshi.adapters.errors import refused
 from hikeshi.delivery.ports import EmailMessage
 
 PROVIDER = "SMTP"
+MAX_LINE_LENGTH = 78  # RFC 5322's limit, the library's `max_line_length`
 # Headers hikeshi writes itself; a caller's `headers` may add others but not replace these.
 RESERVED_HEADERS = frozenset(
     {"from", "to", "cc", "bcc", "subject", "date", "message-id", "reply-to", "mime-version", "sender"}
 )
+
+
+class _SharedFolding(email.policy.EmailPolicy):
+    """The SMTP policy, remembering how it wrapped each header: the subject, the sender and the parts'
+    headers are the same in every email of a notice, and wrapping a Japanese subject into encoded
+    words costs more than sending it."""
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        return _folded(self, name, value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _folded(policy: email.policy.EmailPolicy, name: str, value: str) -> bytes:
+    # A header object is a str whose value decides its wrapping, so equal values fold alike.
+    return email.policy.EmailPolicy.fold_binary(policy, name, value)
+
+
+SMTP_POLICY = _SharedFolding(linesep="\r\n")  # as `email.policy.SMTP`
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +61,13 @@ def build_message(message: EmailMessage, *, sender: str, now: datetime) -> Envel
     from_header = message.from_address or sender
     mail_from = _address(from_header, "sender")
     recipient = _address(message.to, "recipient")
-    message_id = make_msgid(domain=mail_from.rpartition("@")[2])
-    mime = MimeMessage(policy=email.policy.SMTP)
+    message_id = message.message_id or make_msgid(domain=mail_from.rpartition("@")[2])
+    mime = MimeMessage(policy=SMTP_POLICY)
     mime["From"] = from_header
     mime["To"] = message.to.strip()
     mime["Subject"] = " ".join(message.subject.split())
     mime["Date"] = format_datetime(now)
-    mime["Message-ID"] = message_id
+    mime["Message-ID"] = _header_value(message_id, "Message-ID")
     if message.reply_to:
         mime["Reply-To"] = _header_value(message.reply_to, "Reply-To")
     for name, value in message.headers.items():
@@ -63,15 +85,56 @@ def build_message(message: EmailMessage, *, sender: str, now: datetime) -> Envel
 @functools.lru_cache(maxsize=64)
 def _content(text: str, html: str | None) -> MimeMessage:
     """The body and its headers, encoded once for each distinct text: a notice to 10,000 recipients
-    pays for the MIME encoding once. Never sent itself; `build_message` copies it into each message."""
+    pays for the MIME encoding once. Never sent itself; `build_message` copies it into each message.
+
+    Each part is its encoded text under headers parsed once per process (`_part_headers`): a campaign
+    whose every email differs (its own unsubscribe link) would otherwise pay for parsing the same
+    Content-Type and Content-Transfer-Encoding headers in every message.
+    """
+    if html is None:
+        return _part(text, "plain", with_version=True)
     body = MimeMessage(policy=email.policy.SMTP)
-    body.set_content(text, subtype="plain", charset="utf-8", cte=_transfer_encoding(text))
-    if html is not None:
-        body.add_alternative(html, subtype="html", charset="utf-8", cte=_transfer_encoding(html))
-        # Flattening once picks the multipart boundary (checked against the content) for every copy,
-        # so no message has to search for one of its own.
-        body.as_bytes()
+    body["MIME-Version"] = "1.0"
+    # A boundary of our own, random: the library would search the whole content for one that does not
+    # occur in it, once per message; 128 random bits cannot occur in text written before them.
+    body["Content-Type"] = f'multipart/alternative; boundary="=_hikeshi_{secrets.token_hex(16)}"'
+    body.set_payload([_part(text, "plain"), _part(html, "html")])
     return body
+
+
+def _part(text: str, subtype: str, *, with_version: bool = False) -> MimeMessage:
+    """One text part, encoded as the library would: base64 for anything not ASCII, 7bit for ASCII in
+    short lines, quoted-printable for ASCII with a line too long for SMTP."""
+    lines = text.encode("utf-8").splitlines()
+    body = b"\n".join(lines) + b"\n"
+    if not text.isascii():
+        cte, payload = "base64", _base64_lines(b"\r\n".join(lines) + b"\r\n")
+    elif max((len(line) for line in lines), default=0) <= MAX_LINE_LENGTH:
+        cte, payload = "7bit", body.decode("ascii")
+    else:
+        cte, payload = "quoted-printable", quoprimime.body_encode(body.decode("ascii"), MAX_LINE_LENGTH)
+    part = MimeMessage(policy=email.policy.SMTP)
+    for name, value in _part_headers(subtype, cte, with_version):
+        part[name] = value  # already parsed: the header object is taken as it is
+    part.set_payload(payload)
+    return part
+
+
+def _base64_lines(data: bytes) -> str:
+    per_line = MAX_LINE_LENGTH // 4 * 3  # 57 bytes: lines of 76 characters
+    return "".join(
+        binascii.b2a_base64(data[i : i + per_line]).decode("ascii") for i in range(0, len(data), per_line)
+    )
+
+
+@functools.cache
+def _part_headers(subtype: str, cte: str, with_version: bool) -> tuple[tuple[str, object], ...]:
+    """The headers of a text part, as the library writes them, parsed once."""
+    template = MimeMessage(policy=email.policy.SMTP)
+    template.set_content("x", subtype=subtype, charset="utf-8", cte=cte)
+    return tuple(
+        (name, value) for name, value in template.items() if with_version or name.lower() != "mime-version"
+    )
 
 
 def _address(value: str, role: str) -> str:
@@ -87,8 +150,3 @@ def _header_value(value: str, name: str) -> str:
     if "\r" in value or "\n" in value:
         raise refused(PROVIDER, f"header {name!r} contains a line break")
     return value
-
-
-def _transfer_encoding(text: str) -> str | None:
-    """ASCII is left to the library (7bit or quoted-printable); anything else is base64."""
-    return None if text.isascii() else "base64"

@@ -1,0 +1,1 @@
+"""Customer communications: notices, status page, in-app feed, email campaigns, call lists, partners."""
