@@ -51,11 +51,13 @@ def test_sign_in_switch_to_english_and_sign_out(browser: Browser, base_url: str)
     expect(page.locator(".mainnav")).to_contain_text("ユーザー")
     _shot(page, "2-home-ja")
 
+    page.click("details.usermenu summary")
     page.click("button[value=en]")
     expect(page.locator("h1")).to_contain_text("Hello,")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     _shot(page, "3-home-en")
 
+    page.click("details.usermenu summary")
     page.click("text=Sign out")
     expect(page).to_have_url(f"{base_url}/login")
     page.goto(f"{base_url}/admin/users")
@@ -71,5 +73,6 @@ def test_phone_sized_screen_keeps_everything_reachable(browser: Browser, base_ur
     page.goto(f"{base_url}/profile")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone: {width}px"
+    page.click("details.usermenu summary")
     expect(page.locator("text=サインアウト")).to_be_visible()
     _shot(page, "4-profile-phone")
