@@ -9,7 +9,7 @@ from hikeshi.alerts.normalized import Action, NormalizedAlert, Severity
 from hikeshi.alerts.notify import Context
 from hikeshi.bootstrap import bootstrap
 from hikeshi.core.settings import load_settings
-from tests.integration.cli.test_cli import run
+from tests.support.cli import run
 
 
 def _trigger(database_url: str, integration_id: int) -> None:

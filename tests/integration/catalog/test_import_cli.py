@@ -8,8 +8,8 @@ from pathlib import Path
 
 from hikeshi.bootstrap import Container
 from hikeshi.catalog import service
-from tests.integration.cli.test_cli import run
 from tests.support.catalog import store_csv
+from tests.support.cli import run
 
 
 def _rows(count: int) -> list[dict[str, str]]:

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from hikeshi.bootstrap import Container
-from tests.integration.cli.test_cli import run
 from tests.integration.comms.conftest import Crew, declare
 from tests.integration.comms.test_calls_list import publish
+from tests.support.cli import run
 
 
 def cli_json(world: Container, *args: str) -> Any:

@@ -1,4 +1,4 @@
-"""`hikeshi notice maintenance …` as a person runs it: a real process on a real database."""
+"""`hikeshi notice maintenance …` as a person runs it, on a real database."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hikeshi.bootstrap import Container
-from tests.integration.cli.test_cli import run
 from tests.integration.comms.conftest import Crew
+from tests.support.cli import run
 
 
 def _when(days: int, hours: int = 0) -> str:

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 
 from hikeshi.bootstrap import Container
 from hikeshi.catalog.service import create_store
-from tests.integration.cli.test_cli import run
 from tests.support.catalog import add_products
+from tests.support.cli import run
 from tests.support.web import People, csrf_token, sign_in
 
 

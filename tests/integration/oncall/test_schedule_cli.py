@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.integration.cli.test_cli import run
+from tests.support.cli import run
 
 
 def ok(*args: str, database_url: str, **env: str) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.integration.cli.test_cli import run
+from tests.support.cli import run
 
 
 def test_escalation_create_then_page_a_product_then_list_and_acknowledge(
