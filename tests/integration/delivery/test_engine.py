@@ -64,6 +64,10 @@ def test_committed_email_is_sent_and_logged(delivering: Container, worker: Worke
     assert delivery.status == "sent"
     assert delivery.provider_id == fakes.email.receipts[0].message_id
     assert [(a.attempt, a.outcome) for a in delivery.attempt_log] == [(1, "sent")]
+    [logged] = delivery.attempt_log  # the log line says what the delivery says
+    assert (logged.provider_id, logged.error) == (delivery.provider_id, None)
+    assert logged.attempted_at == delivery.sent_at
+    assert logged.duration_ms >= 0
 
 
 def test_temporary_failure_is_retried_with_backoff(

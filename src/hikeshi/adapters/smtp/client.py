@@ -21,6 +21,7 @@ from typing import Self
 
 from hikeshi.adapters.smtp.config import SETTING, SmtpConfig, check_sender, parse_smtp_url
 from hikeshi.adapters.smtp.message import PROVIDER, Envelope, build_message
+from hikeshi.adapters.smtp.wire import Wire, wire_message
 from hikeshi.core.clock import Clock, utc_now
 from hikeshi.core.errors import ConfigurationError, ExternalServiceError
 from hikeshi.delivery.ports import EmailMessage, EmailReceipt
@@ -67,7 +68,10 @@ class SmtpEmail:
         return cls(parse_smtp_url(url), from_address=from_address, ssl_context=ssl_context)
 
     def send(self, message: EmailMessage) -> EmailReceipt:
-        envelope = build_message(message, sender=self.sender, now=self._clock())
+        now = self._clock()
+        envelope = wire_message(message, sender=self.sender, now=now) or build_message(
+            message, sender=self.sender, now=now
+        )
         with self._lock:
             self._deliver(envelope)
         return EmailReceipt(message_id=envelope.message_id)
@@ -82,14 +86,17 @@ class SmtpEmail:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _deliver(self, envelope: Envelope) -> None:
+    def _deliver(self, envelope: Envelope | Wire) -> None:
         if self._connection is not None and time.monotonic() - self._last_used > self._max_idle_seconds:
             self._discard(polite=True)
         while True:
             reused = self._connection is not None
             connection = self._connection or self._connect()
             try:
-                connection.send_message(envelope.message, envelope.mail_from, [envelope.recipient])
+                if isinstance(envelope, Wire):
+                    connection.sendmail(envelope.mail_from, [envelope.recipient], envelope.data)
+                else:
+                    connection.send_message(envelope.message, envelope.mail_from, [envelope.recipient])
             except STALE_CONNECTION_ERRORS as error:
                 self._discard(polite=False)
                 if reused:
@@ -137,7 +144,9 @@ class SmtpEmail:
     def _tls_context(self) -> ssl.SSLContext:
         return self._ssl_context or ssl.create_default_context()
 
-    def _failure(self, error: smtplib.SMTPException | OSError, envelope: Envelope) -> ExternalServiceError:
+    def _failure(
+        self, error: smtplib.SMTPException | OSError, envelope: Envelope | Wire
+    ) -> ExternalServiceError:
         """Map a failed transaction; drop the connection unless smtplib left it usable (after RSET)."""
         if isinstance(error, smtplib.SMTPRecipientsRefused):
             code, reply = error.recipients.get(envelope.recipient, next(iter(error.recipients.values())))
@@ -174,7 +183,7 @@ class SmtpEmail:
             connection.close()
 
 
-def _refusal(message: str, code: int, reply: bytes | str, envelope: Envelope) -> ExternalServiceError:
+def _refusal(message: str, code: int, reply: bytes | str, envelope: Envelope | Wire) -> ExternalServiceError:
     text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
     return ExternalServiceError(
         message, permanent=code >= 500, recipient=envelope.recipient, code=code, reply=" ".join(text.split())

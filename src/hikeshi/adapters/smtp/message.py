@@ -28,22 +28,20 @@ RESERVED_HEADERS = frozenset(
 )
 
 
-class _SharedFolding(email.policy.EmailPolicy):
-    """The SMTP policy, remembering how it wrapped each header: the subject, the sender and the parts'
-    headers are the same in every email of a notice, and wrapping a Japanese subject into encoded
-    words costs more than sending it."""
-
-    def fold_binary(self, name: str, value: str) -> bytes:
-        return _folded(self, name, value)
-
-
-@functools.lru_cache(maxsize=1024)
-def _folded(policy: email.policy.EmailPolicy, name: str, value: str) -> bytes:
-    # A header object is a str whose value decides its wrapping, so equal values fold alike.
-    return email.policy.EmailPolicy.fold_binary(policy, name, value)
+# How the message is written; `wire.py` writes the same bytes without building the message. Headers
+# stored raw (`VERBATIM_HEADERS`) are written as they are: `refold_source="none"`.
+SMTP_POLICY = email.policy.SMTP.clone(refold_source="none")
+# URI lists (RFC 2369, RFC 8058) that mail apps read as they are: folding a long one-click URL would
+# turn it into RFC 2047 encoded words, which no mail app takes for an unsubscribe link.
+VERBATIM_HEADERS = frozenset({"list-unsubscribe", "list-unsubscribe-post"})
+MAX_HEADER_LINE = 998  # RFC 5322's hard limit for a line
 
 
-SMTP_POLICY = _SharedFolding(linesep="\r\n")  # as `email.policy.SMTP`
+def is_verbatim(name: str, value: str) -> bool:
+    """A URI-list header written on one line as it is (ASCII, and short enough for one line)."""
+    return (
+        name.lower() in VERBATIM_HEADERS and value.isascii() and len(name) + 2 + len(value) <= MAX_HEADER_LINE
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,30 +54,58 @@ class Envelope:
     message_id: str
 
 
-def build_message(message: EmailMessage, *, sender: str, now: datetime) -> Envelope:
+@dataclass(frozen=True, slots=True)
+class Addressed:
+    """A message's checked addresses and its headers, in the order they are written."""
+
+    mail_from: str
+    recipient: str
+    message_id: str
+    headers: tuple[tuple[str, str], ...]
+
+
+def address_message(message: EmailMessage, *, sender: str, now: datetime) -> Addressed:
     """Raise a permanent `ExternalServiceError` for what no server could accept (a malformed address)."""
     from_header = message.from_address or sender
     mail_from = _address(from_header, "sender")
     recipient = _address(message.to, "recipient")
     message_id = message.message_id or make_msgid(domain=mail_from.rpartition("@")[2])
-    mime = MimeMessage(policy=SMTP_POLICY)
-    mime["From"] = from_header
-    mime["To"] = message.to.strip()
-    mime["Subject"] = " ".join(message.subject.split())
-    mime["Date"] = format_datetime(now)
-    mime["Message-ID"] = _header_value(message_id, "Message-ID")
+    headers = [
+        ("From", from_header),
+        ("To", message.to.strip()),
+        ("Subject", " ".join(message.subject.split())),
+        ("Date", format_datetime(now)),
+        ("Message-ID", _header_value(message_id, "Message-ID")),
+    ]
     if message.reply_to:
-        mime["Reply-To"] = _header_value(message.reply_to, "Reply-To")
+        headers.append(("Reply-To", _header_value(message.reply_to, "Reply-To")))
     for name, value in message.headers.items():
         if name.lower() in RESERVED_HEADERS or not name.isascii() or not name.replace("-", "").isalnum():
             raise refused(PROVIDER, f"header {name!r} cannot be set by the caller")
-        mime[name] = _header_value(value, name)
+        headers.append((name, _header_value(value, name)))
+    return Addressed(mail_from, recipient, message_id, tuple(headers))
+
+
+def build_message(message: EmailMessage, *, sender: str, now: datetime) -> Envelope:
+    """Raise a permanent `ExternalServiceError` for what no server could accept (a malformed address)."""
+    addressed = address_message(message, sender=sender, now=now)
+    mime = MimeMessage(policy=SMTP_POLICY)
+    for name, value in addressed.headers:
+        if is_verbatim(name, value):
+            mime.set_raw(name, value)
+        else:
+            mime[name] = value
     body = _content(message.text, message.html)
     for name, value in body.items():
         mime[name] = value  # already parsed: the header object is taken as it is
     payload = body.get_payload()
     mime.set_payload(list(payload) if isinstance(payload, list) else payload)
-    return Envelope(mail_from=mail_from, recipient=recipient, message=mime, message_id=message_id)
+    return Envelope(
+        mail_from=addressed.mail_from,
+        recipient=addressed.recipient,
+        message=mime,
+        message_id=addressed.message_id,
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -92,17 +118,17 @@ def _content(text: str, html: str | None) -> MimeMessage:
     Content-Type and Content-Transfer-Encoding headers in every message.
     """
     if html is None:
-        return _part(text, "plain", with_version=True)
+        return text_part(text, "plain", with_version=True)
     body = MimeMessage(policy=email.policy.SMTP)
     body["MIME-Version"] = "1.0"
     # A boundary of our own, random: the library would search the whole content for one that does not
     # occur in it, once per message; 128 random bits cannot occur in text written before them.
     body["Content-Type"] = f'multipart/alternative; boundary="=_hikeshi_{secrets.token_hex(16)}"'
-    body.set_payload([_part(text, "plain"), _part(html, "html")])
+    body.set_payload([text_part(text, "plain"), text_part(html, "html")])
     return body
 
 
-def _part(text: str, subtype: str, *, with_version: bool = False) -> MimeMessage:
+def text_part(text: str, subtype: str, *, with_version: bool = False) -> MimeMessage:
     """One text part, encoded as the library would: base64 for anything not ASCII, 7bit for ASCII in
     short lines, quoted-printable for ASCII with a line too long for SMTP."""
     lines = text.encode("utf-8").splitlines()
@@ -137,6 +163,7 @@ def _part_headers(subtype: str, cte: str, with_version: bool) -> tuple[tuple[str
     )
 
 
+@functools.lru_cache(maxsize=256)  # the sender's, parsed once rather than for every email
 def _address(value: str, role: str) -> str:
     """The bare addr-spec of a single address; display names are for headers only."""
     _, address = parseaddr(value)
