@@ -24,7 +24,12 @@ from hikeshi.comms import status_rules as rules
 from hikeshi.comms.changes import current_version
 from hikeshi.comms.models import Notice
 from hikeshi.comms.rules import ComponentStatus, Impact, NoticeChannel, NoticeStatus, PublicStatus
-from hikeshi.comms.status_maintenance import PublicMaintenances, maintenance_phases, public_maintenances
+from hikeshi.comms.status_maintenance import (
+    PublicMaintenances,
+    maintenance_phases,
+    public_maintenances,
+    published_page_notices,
+)
 from hikeshi.comms.status_schemas import (
     ComponentRef,
     DayBar,
@@ -162,18 +167,7 @@ def _incident_notices(session: Session, *, now: datetime) -> dict[int, list[Noti
 
 
 def _public_notices(session: Session, incident_ids: Sequence[int]) -> dict[int, list[Notice]]:
-    grouped: dict[int, list[Notice]] = defaultdict(list)
-    if not incident_ids:
-        return grouped
-    notices = session.scalars(
-        select(Notice)
-        .where(Notice.status == NoticeStatus.PUBLISHED, Notice.incident_id.in_(list(incident_ids)))
-        .order_by(Notice.published_at, Notice.id)
-    )
-    for notice in notices:
-        if rules.on_status_page(notice) and notice.incident_id is not None:
-            grouped[notice.incident_id].append(notice)
-    return grouped
+    return published_page_notices(session, Notice.incident_id, incident_ids)
 
 
 def _statuses(notice: Notice) -> dict[int, ComponentStatus]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hikeshi.comms import status_rules as rules
 from hikeshi.comms.models import Maintenance, Notice
@@ -35,7 +35,7 @@ def public_maintenances(
 ) -> PublicMaintenances:
     """`components`: product id → component, in the page's order."""
     candidates = _candidates(session, now=now)
-    notices = _notices(session, [row.id for row in candidates])
+    notices = published_page_notices(session, Notice.maintenance_id, [row.id for row in candidates])
     rows = [row for row in candidates if row.id in notices]
     running = [row for row in rows if maintenance_status_at(row, now=now) in RUNNING]
     return PublicMaintenances(
@@ -67,18 +67,23 @@ def _candidates(session: Session, *, now: datetime) -> list[Maintenance]:
     )
 
 
-def _notices(session: Session, maintenance_ids: Sequence[int]) -> dict[int, list[Notice]]:
+def published_page_notices(
+    session: Session, owner: InstrumentedAttribute[int | None], owner_ids: Sequence[int]
+) -> dict[int, list[Notice]]:
+    """The published status-page notices of each incident or maintenance (`owner`: the notice's column
+    naming it), oldest first."""
     grouped: dict[int, list[Notice]] = defaultdict(list)
-    if not maintenance_ids:
+    if not owner_ids:
         return grouped
     notices = session.scalars(
         select(Notice)
-        .where(Notice.status == NoticeStatus.PUBLISHED, Notice.maintenance_id.in_(list(maintenance_ids)))
+        .where(Notice.status == NoticeStatus.PUBLISHED, owner.in_(list(owner_ids)))
         .order_by(Notice.published_at, Notice.id)
     )
     for notice in notices:
-        if rules.on_status_page(notice) and notice.maintenance_id is not None:
-            grouped[notice.maintenance_id].append(notice)
+        key = getattr(notice, owner.key)
+        if rules.on_status_page(notice) and key is not None:
+            grouped[key].append(notice)
     return grouped
 
 
