@@ -11,7 +11,7 @@ from hikeshi.jobs.registry import JobContext, JobRegistry, JobSpec
 
 
 def register(registry: JobRegistry) -> None:
-    registry.register(JobSpec(kind=STATUS_CHANGED_JOB, handler=status_changed))
+    registry.listen(STATUS_CHANGED_JOB, status_changed)
     registry.register(JobSpec(kind=LATE_CHECK_JOB, handler=late_check))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,6 +35,8 @@ class JobContext:
 
 
 Handler = Callable[[JobContext, dict[str, Any]], None]
+# When a recurring job is next due, after a given moment (aware UTC in, aware UTC out).
+NextDue = Callable[[datetime], datetime]
 
 
 @dataclass(frozen=True)
@@ -57,16 +59,55 @@ class JobSpec:
             raise ConfigurationError("job kind {kind}: lease and delays must be positive", kind=self.kind)
 
 
+@dataclass(frozen=True)
+class Recurring:
+    """A kind of job the workers keep scheduled: one pending occurrence at a time, keyed by its due time."""
+
+    kind: str
+    next_due: NextDue
+
+    def idempotency_key(self, due_at: datetime) -> str:
+        return f"{self.kind}@{due_at.isoformat()}"
+
+
 @dataclass
 class JobRegistry:
-    """Built once in bootstrap; each domain registers the kinds it handles."""
+    """Built once in bootstrap; each domain registers the kinds it handles.
+
+    An event kind (a job a lower domain enqueues to tell the domains above it of a change, such as
+    `incidents.status_changed`) may have several listeners: `listen` adds one, and the one job runs them
+    in the order they were added. Every listener must be idempotent: a failure in one runs them all again.
+    """
 
     _specs: dict[str, JobSpec] = field(default_factory=dict)
+    _listeners: dict[str, list[Handler]] = field(default_factory=dict)
+    _recurring: dict[str, Recurring] = field(default_factory=dict)
 
     def register(self, spec: JobSpec) -> None:
         if spec.kind in self._specs:
             raise ConfigurationError("job kind {kind} is registered twice", kind=spec.kind)
         self._specs[spec.kind] = spec
+
+    def listen(self, kind: str, handler: Handler) -> None:
+        """Run `handler` for every job of the event `kind`, after the listeners added before it."""
+        listeners = self._listeners.get(kind)
+        if listeners is None:
+            listeners = self._listeners[kind] = []
+
+            def run_listeners(ctx: JobContext, payload: dict[str, Any]) -> None:
+                for listener in listeners:
+                    listener(ctx, payload)
+
+            self.register(JobSpec(kind=kind, handler=run_listeners))
+        listeners.append(handler)
+
+    def every(self, spec: JobSpec, next_due: NextDue) -> None:
+        """Register a job that recurs: the workers keep its next occurrence enqueued (`recurring`)."""
+        self.register(spec)
+        self._recurring[spec.kind] = Recurring(kind=spec.kind, next_due=next_due)
+
+    def recurring(self) -> list[Recurring]:
+        return [self._recurring[kind] for kind in sorted(self._recurring)]
 
     def get(self, kind: str) -> JobSpec | None:
         return self._specs.get(kind)

@@ -136,10 +136,34 @@ class Worker:
             if count < service.PURGE_CHUNK:
                 return purged
 
+    def schedule_recurring(self) -> int:
+        """Enqueue the next occurrence of every recurring job; return how many were new.
+
+        The idempotency key is the kind and its due time, so workers on many hosts add each occurrence
+        once, and an occurrence that ran is not added again while its job row is kept.
+        """
+        now = self._now()
+        added = 0
+        with self.container.sessions() as session:
+            for recurring in self.registry.recurring():
+                due_at = recurring.next_due(now)
+                job = service.enqueue(
+                    session=session,
+                    kind=recurring.kind,
+                    payload={"due_at": due_at.isoformat()},
+                    now=now,
+                    due_at=due_at,
+                    idempotency_key=recurring.idempotency_key(due_at),
+                )
+                added += job is not None
+            session.commit()
+        return added
+
     def _housekeep_when_due(self) -> None:
         now = self._now()
         if self._next_housekeeping is None or now >= self._next_housekeeping:
             self._next_housekeeping = now + HOUSEKEEPING_INTERVAL
+            self.schedule_recurring()
             purged = self.housekeep()
             if purged:
                 log.info("worker %s purged %d succeeded jobs older than a week", self.worker_id, purged)
