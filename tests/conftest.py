@@ -144,13 +144,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     return load_settings(
         _env_file=None,  # a developer's .env must not change what the tests see
         env="test",
         database_url=database_url,
         secret_key="x" * 40,
         login_max_failures=5,
+        postmortem_dir=str(tmp_path / "postmortems"),  # published postmortems stay in the test's folder
     )
 
 

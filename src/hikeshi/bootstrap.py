@@ -13,6 +13,8 @@ from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session, sessionmaker
 
 from hikeshi.accounts.auth import ThrottlePolicy
+from hikeshi.adapters.esa import EsaKnowledgeBase, EsaTeam
+from hikeshi.adapters.folder import FolderKnowledgeBase
 from hikeshi.adapters.slack import SlackChat, SlackIncomingWebhook
 from hikeshi.adapters.smtp import SmtpEmail
 from hikeshi.adapters.twilio import TwilioAccount, TwilioSms, TwilioVoice
@@ -39,6 +41,11 @@ from hikeshi.incidents import announcing
 from hikeshi.jobs.registry import JobRegistry
 from hikeshi.oncall import handlers as oncall_paging_handlers
 from hikeshi.oncall import timers as oncall_paging_timers
+from hikeshi.postmortems import handlers as postmortems_handlers
+from hikeshi.postmortems import publishing_handlers as postmortems_publishing_handlers
+from hikeshi.postmortems import reminder_handlers as postmortems_reminder_handlers
+from hikeshi.postmortems import report_handlers as postmortems_report_handlers
+from hikeshi.postmortems.ports import KnowledgeBasePort
 
 # Every domain that owns tables; Alembic and the test fixtures see the metadata through this list.
 MODEL_MODULES = (
@@ -54,6 +61,7 @@ MODEL_MODULES = (
     "hikeshi.incidents.models",
     "hikeshi.incidents.announcement_models",
     "hikeshi.comms.models",
+    "hikeshi.postmortems.models",
 )
 
 
@@ -73,6 +81,8 @@ class Container:
     # The channels messages leave through, and how fast each may be used.
     delivery_ports: DeliveryPorts
     rate_limiter: RateLimiter
+    # Where published postmortems go: esa when configured, else a folder of Markdown files.
+    knowledge_base: KnowledgeBasePort
     clock: Clock = field(default=utc_now)
     # Every kind of job and its handler; workers run what is registered here.
     jobs: JobRegistry = field(default_factory=JobRegistry)
@@ -95,6 +105,9 @@ class Container:
             close = getattr(port, "close", None)
             if close is not None:
                 close()
+        close_knowledge_base = getattr(self.knowledge_base, "close", None)
+        if close_knowledge_base is not None:
+            close_knowledge_base()
         self.group_commit.close()
         self.engine.dispose()
 
@@ -104,8 +117,9 @@ def bootstrap(
     *,
     clock: Clock = utc_now,
     delivery_ports: DeliveryPorts | None = None,
+    knowledge_base: KnowledgeBasePort | None = None,
 ) -> Container:
-    """Build the process's Container; tests may hand in fake delivery ports."""
+    """Build the process's Container; tests may hand in fake delivery ports and knowledge base."""
     settings = settings or load_settings()
     model_metadata()
     engine = make_engine(settings.database_url)
@@ -122,6 +136,11 @@ def bootstrap(
     comms_handlers.register(registry)
     comms_maintenance_handlers.register(registry)
     comms_status_handlers.register(registry)
+    # After comms: postmortems listen to incidents' status changes too, and run after the notices.
+    postmortems_handlers.register(registry, settings)
+    postmortems_publishing_handlers.register(registry, settings)
+    postmortems_reminder_handlers.register(registry, settings)
+    postmortems_report_handlers.register(registry, settings)
     return Container(
         settings=settings,
         engine=engine,
@@ -130,7 +149,16 @@ def bootstrap(
         jobs=registry,
         delivery_ports=delivery_ports or real_delivery_ports(settings, sessions=sessions, clock=clock),
         rate_limiter=RateLimiter(_rate_limits(settings)),
+        knowledge_base=knowledge_base or real_knowledge_base(settings, clock=clock),
     )
+
+
+def real_knowledge_base(settings: Settings, *, clock: Clock) -> KnowledgeBasePort:
+    """esa when its team and token are set; otherwise Markdown files in HIKESHI_POSTMORTEM_DIR."""
+    if settings.esa_team and settings.esa_token:
+        team = EsaTeam(name=settings.esa_team, token=settings.esa_token, api_url=settings.esa_api_url)
+        return EsaKnowledgeBase(team, clock=clock)
+    return FolderKnowledgeBase(settings.postmortem_dir)
 
 
 def _rate_limits(settings: Settings) -> dict[Any, Any]:

@@ -34,6 +34,9 @@ from hikeshi.inquiries.cli import inquiry_app
 from hikeshi.jobs.cli import jobs_app, run_worker
 from hikeshi.oncall.cli import oncall_app
 from hikeshi.oncall.paging_cli import escalation_app, page_app
+from hikeshi.postmortems.action_item_cli import action_item_app
+from hikeshi.postmortems.cli import postmortem_app
+from hikeshi.postmortems.report_cli import report_app
 
 app = typer.Typer(
     name="hikeshi",
@@ -65,6 +68,9 @@ notice_app.add_typer(notice_maintenance_app, name="maintenance")
 notice_app.add_typer(campaign_app, name="campaign")
 notice_app.add_typer(call_app, name="calls")
 app.add_typer(notice_app, name="notice")
+app.add_typer(postmortem_app, name="postmortem")
+app.add_typer(action_item_app, name="action-item")
+app.add_typer(report_app, name="report")
 app.command("worker")(run_worker)
 
 
@@ -130,7 +136,7 @@ def init(
     loaded = False
     if demo:
         with reported_errors(context.gettext), container.sessions() as db:
-            loaded = load_demo(session=db, now=container.clock())
+            loaded = load_demo(session=db, now=container.clock(), base_url=context.settings.public_url(""))
             db.commit()
     if json_output:
         print_json({"revision": current_revision(container.engine), "demo_loaded": loaded})

@@ -24,6 +24,10 @@ from hikeshi.oncall import editing as oncall
 from hikeshi.oncall import escalation, rules
 from hikeshi.oncall.paging_rules import StepInput, TargetType
 from hikeshi.oncall.service import find_schedule
+from hikeshi.postmortems import service as postmortems
+from hikeshi.postmortems.action_items import set_action_item_status
+from hikeshi.postmortems.rules import ActionItemStatus
+from hikeshi.postmortems.schemas import PostmortemUpdate
 
 DEMO_ADMIN_EMAIL = "admin@demo.hikeshi.jp"
 # Known on purpose, for exploring on a laptop; `init --demo` refuses to run in production.
@@ -74,8 +78,8 @@ TEAMS = (
 )
 
 
-def load_demo(*, session: Session, now: datetime) -> bool:
-    """Load the demo company once; False when it is already there."""
+def load_demo(*, session: Session, now: datetime, base_url: str = "") -> bool:
+    """Load the demo company once; False when it is already there. `base_url`: links in the postmortem."""
     if accounts.find_user_by_email(session=session, email=DEMO_ADMIN_EMAIL) is not None:
         return False
     ids: dict[str, int] = {}
@@ -114,12 +118,13 @@ def load_demo(*, session: Session, now: datetime) -> bool:
     load_demo_catalog(session=session, ids=ids, now=now)
     load_demo_oncall(session=session, ids=ids, now=now)
     load_demo_paging(session=session, ids=ids, now=now)
-    load_demo_incidents(session=session, ids=ids, now=now)
+    incident_id = load_demo_incidents(session=session, ids=ids, now=now)
+    load_demo_postmortem(session=session, ids=ids, incident_id=incident_id, now=now, base_url=base_url)
     load_demo_maintenance(session=session, ids=ids, now=now)
     return True
 
 
-def load_demo_incidents(*, session: Session, ids: dict[str, int], now: datetime) -> None:
+def load_demo_incidents(*, session: Session, ids: dict[str, int], now: datetime) -> int:
     """Last week's SMS outage, declared, worked on and resolved: a war room with a whole story."""
     start = now - timedelta(days=3, hours=5)
     new = IncidentCreate(
@@ -171,6 +176,66 @@ def load_demo_incidents(*, session: Session, ids: dict[str, int], now: datetime)
     )
     recovered_at = start + timedelta(minutes=85)
     _publish_demo_notice(session, incident.id, "resolved", by=ids["tanaka"], now=recovered_at)
+    return incident.id
+
+
+def load_demo_postmortem(
+    *, session: Session, ids: dict[str, int], incident_id: int, now: datetime, base_url: str
+) -> None:
+    """The SMS outage's postmortem: written by the commander, reviewed and published a day later, with
+    three prevention measures (one done already)."""
+    written_at = now - timedelta(days=2)
+    postmortem = postmortems.open_postmortem(session=session, incident_id=incident_id, now=written_at)
+    changes = PostmortemUpdate(
+        cause_ja=(
+            "SMS 送信事業者の API 認証キーに 1 年の有効期限があり、更新の手順も期限の監視もなかった。"
+            "期限切れ後の送信はすべて 401 で失敗し、送信ジョブは失敗を記録するだけで通知しなかった。"
+        ),
+        cause_en=(
+            "The SMS provider's API key expires after a year, and nobody owned its renewal or watched the "
+            "date. After it expired every send failed with 401, and the send job only logged the failures."
+        ),
+        prevention_ja="認証キーの期限を監視し、送信失敗率にアラートを設定する。更新手順を文書にする。",
+        prevention_en="Watch the key's expiry, alert on the send failure rate, and write down the renewal.",
+    )
+    postmortems.update_postmortem(
+        session=session, postmortem_id=postmortem.id, changes=changes, by=ids["sato"], now=written_at
+    )
+    measures = (
+        ("SMS 送信失敗率が 5% を超えたらアラートを上げる", "sato", 5),
+        ("外部 API キーの有効期限を 30 日前に通知するハートビートを追加", "suzuki", 12),
+        ("SMS 事業者のキー更新手順を運用手順書に追加", "takahashi", -1),
+    )
+    items = [
+        postmortems.add_action_item(
+            session=session,
+            postmortem_id=postmortem.id,
+            title=title,
+            due_on=(now + timedelta(days=days)).date(),
+            owner_id=ids[owner],
+            by=ids["sato"],
+            now=written_at,
+        )
+        for title, owner, days in measures
+    ]
+    postmortems.submit_postmortem(
+        session=session, postmortem_id=postmortem.id, by=ids["sato"], now=written_at
+    )
+    reviewer = accounts.get_user(session=session, user_id=ids["takahashi"])
+    postmortems.publish_postmortem(
+        session=session,
+        postmortem_id=postmortem.id,
+        by=reviewer,
+        now=now - timedelta(days=1),
+        url=f"{base_url}/postmortems/{postmortem.id}",
+    )
+    set_action_item_status(
+        session=session,
+        item_id=items[2].id,
+        status=ActionItemStatus.DONE,
+        user_id=ids["takahashi"],
+        now=now - timedelta(hours=20),
+    )
 
 
 def _publish_demo_notice(session: Session, incident_id: int, kind: str, *, by: int, now: datetime) -> None:

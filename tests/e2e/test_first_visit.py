@@ -56,6 +56,15 @@ def test_sign_in_switch_to_english_and_sign_out(browser: Browser, base_url: str)
     expect(page.locator("h1")).to_contain_text("Hello,")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     _shot(page, "3-home-en")
+    # An admin's bar, in the language with the longer labels and its longest label current (bold),
+    # stays one line on a laptop screen.
+    assert page.viewport_size == {"width": 1280, "height": 720}
+    page.goto(f"{base_url}/postmortems")
+    rows = page.evaluate(
+        "['.mainnav', '.topbar-end'].map(s => document.querySelector(s).getBoundingClientRect().top)"
+    )
+    assert rows[0] == rows[1], f"the top bar wraps onto a second line: {rows}"
+    page.goto(f"{base_url}/")
 
     page.click("details.usermenu summary")
     page.click("text=Sign out")

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.esa_server import EsaServer
 from tests.support.slack_server import SlackServer
 from tests.support.smtp_server import SmtpServer
 from tests.support.twilio_server import TwilioServer
@@ -22,6 +23,12 @@ WEBHOOK_SECRET = "hikeshi-webhook-test-secret"
 @pytest.fixture
 def slack_server() -> Iterator[SlackServer]:
     with SlackServer() as server:
+        yield server
+
+
+@pytest.fixture
+def esa_server() -> Iterator[EsaServer]:
+    with EsaServer() as server:
         yield server
 
 

@@ -81,6 +81,22 @@ class Settings(BaseSettings):
     # When stores are usually open (their own local time): the call list puts open stores first.
     store_open_hours: str = Field(default="11:00-23:00", pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
 
+    # Postmortems are published to esa (the knowledge base) when its team and token are set, in the
+    # category below; otherwise as Markdown files in HIKESHI_POSTMORTEM_DIR.
+    esa_team: str = Field(default="", max_length=100, pattern=r"^[a-z0-9-]*$")
+    esa_token: str | None = Field(default=None, repr=False)
+    esa_api_url: str = "https://api.esa.io"
+    esa_category: str = Field(default="障害情報", min_length=1, max_length=255)
+    postmortem_dir: str = Field(default="postmortems", min_length=1, max_length=1000)
+    # Action items: their owners are reminded this many days before the due date, and every so many
+    # days once it has passed.
+    action_item_remind_days: int = Field(default=2, ge=0, le=60)
+    action_item_overdue_every_days: int = Field(default=7, ge=1, le=60)
+    # The weekly report is posted to this chat channel every Monday at this time (HIKESHI_TIMEZONE);
+    # empty: not posted.
+    weekly_report_channel: str = Field(default="", max_length=200)
+    weekly_report_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -107,14 +123,14 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
-    @field_validator("slack_api_url", "twilio_api_url")
+    @field_validator("slack_api_url", "twilio_api_url", "esa_api_url")
     @classmethod
     def _service_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value
 
-    @field_validator("announce_channel", "announce_email")
+    @field_validator("announce_channel", "announce_email", "weekly_report_channel")
     @classmethod
     def _stripped(cls, value: str) -> str:
         return value.strip()
@@ -126,7 +142,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an email address such as all-staff@example.com, or empty")
         return value
 
-    @field_validator("announce_channel")
+    @field_validator("announce_channel", "weekly_report_channel")
     @classmethod
     def _chat_channel(cls, value: str) -> str:
         if value and not _CHAT_CHANNEL.match(value):
@@ -150,6 +166,13 @@ class Settings(BaseSettings):
         missing = [name for name, value in parts.items() if not value]
         if 0 < len(missing) < len(parts):
             raise ValueError(f"{missing[0]}: Twilio needs the account SID, auth token and sender together")
+        return self
+
+    @model_validator(mode="after")
+    def _esa_is_complete(self) -> Settings:
+        if bool(self.esa_team) != bool(self.esa_token):
+            missing = "HIKESHI_ESA_TOKEN" if self.esa_team else "HIKESHI_ESA_TEAM"
+            raise ValueError(f"{missing}: esa needs the team name and an access token together")
         return self
 
     @model_validator(mode="after")

@@ -207,6 +207,12 @@ EVENT_LABELS: Final[dict[str, str]] = {
     "alert_group_linked": N_("Alert group linked"),
     "inquiry_linked": N_("Inquiry linked"),
     "change": N_("Change (deploy)"),
+    # Written by the postmortems domain (above incidents) on the incident's timeline.
+    "postmortem_opened": N_("Postmortem opened"),
+    "postmortem_submitted": N_("Postmortem submitted for review"),
+    "postmortem_returned": N_("Postmortem sent back to draft"),
+    "postmortem_published": N_("Postmortem published"),
+    "postmortem_reopened": N_("Postmortem reopened"),
 }
 FIELD_LABELS: Final[dict[str, str]] = {
     "title": N_("What is broken"),

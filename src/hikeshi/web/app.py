@@ -69,6 +69,12 @@ from hikeshi.oncall import paging_api as oncall_paging_api
 from hikeshi.oncall import paging_pages as oncall_paging_pages
 from hikeshi.oncall import policy_pages as oncall_policy_pages
 from hikeshi.oncall import slack as oncall_slack
+from hikeshi.postmortems import action_item_api as postmortems_action_item_api
+from hikeshi.postmortems import action_item_pages as postmortems_action_item_pages
+from hikeshi.postmortems import api as postmortems_api
+from hikeshi.postmortems import pages as postmortems_pages
+from hikeshi.postmortems import report_api as postmortems_report_api
+from hikeshi.postmortems import report_pages as postmortems_report_pages
 from hikeshi.web import home
 from hikeshi.web.kit.csrf import CSRFMiddleware
 from hikeshi.web.kit.errors import MACHINE_PREFIXES, install_error_handlers
@@ -87,13 +93,14 @@ TEMPLATE_DOMAINS = (
     "inquiries",
     "incidents",
     "comms",
+    "postmortems",
 )
 
 # The bar holds what people use during an incident; set-up and administration sit in two menus.
 SETUP = N_("Set-up")
-ADMINISTRATION = N_("Administration")
+ADMINISTRATION = N_("Admin")  # short: the bar must stay one line in English too
+# The brand links to the home page, so the bar does not repeat it.
 NAVIGATION = (
-    NavItem("/", N_("Home"), frozenset(EVERYONE)),
     NavItem("/inbox", N_("Inbox"), frozenset(EVERYONE)),
     NavItem("/incidents", N_("Incidents"), frozenset(EVERYONE)),
     NavItem("/alerts", N_("Alerts"), frozenset(STAFF)),
@@ -102,6 +109,7 @@ NAVIGATION = (
     NavItem("/inquiries", N_("Inquiries"), frozenset(EVERYONE)),
     NavItem("/notices", N_("Notices"), frozenset(STAFF)),
     NavItem("/catalog", N_("Catalog"), frozenset(EVERYONE)),
+    NavItem("/postmortems", N_("Postmortems"), frozenset(STAFF)),
     NavItem("/integrations", N_("Integrations"), frozenset(RESPONDERS), menu=SETUP),
     NavItem("/escalation-policies", N_("Escalation policies"), frozenset(RESPONDERS), menu=SETUP),
     NavItem("/heartbeats", N_("Heartbeats"), frozenset(RESPONDERS), menu=SETUP),
@@ -183,7 +191,7 @@ def create_app(
     app.state.container = container
     app.state.slash_commands = {"incident": _incident_command}
     # Panels of domains above incidents that the incident page loads (format strings with {number}).
-    app.state.incident_panels = ["/incidents/{number}/comms-panel"]
+    app.state.incident_panels = ["/incidents/{number}/comms-panel", "/incidents/{number}/postmortem-panel"]
     app.state.templates = Templates(domains=TEMPLATE_DOMAINS, navigation=NAVIGATION)
     registry = CollectorRegistry()
     app.state.registry = registry
@@ -238,6 +246,12 @@ def create_app(
         oncall_paging_pages.router,
         oncall_policy_pages.router,
         oncall_slack.router,
+        postmortems_report_pages.router,
+        postmortems_report_api.router,
+        postmortems_action_item_pages.router,
+        postmortems_action_item_api.router,
+        postmortems_api.router,
+        postmortems_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -17,10 +17,10 @@ def test_an_admin_sees_the_bar_then_the_set_up_and_administration_menus() -> Non
     entries = _labels("admin")
     bar = [entry for entry in entries if isinstance(entry, str)]
     menus = dict(entry for entry in entries if isinstance(entry, tuple))
-    assert bar[:3] == ["/", "/inbox", "/incidents"]
-    assert len(bar) <= 9  # what incident work needs (customer notices included) fits on one line
+    assert bar[:2] == ["/inbox", "/incidents"]  # the brand is the way home
+    assert len(bar) <= 9  # what incident work needs (notices and postmortems included) fits on one line
     assert menus["Set-up"] == ["/integrations", "/escalation-policies", "/heartbeats", "/maintenance"]
-    assert "/admin/users" in menus["Administration"]
+    assert "/admin/users" in menus["Admin"]
 
 
 def test_a_viewer_sees_no_menu_it_could_not_open() -> None:
