@@ -31,7 +31,8 @@ UNCHANGED: Final = _Unchanged.UNCHANGED  # an argument not given (None means "no
 Unchanged = Literal[_Unchanged.UNCHANGED]
 
 
-def _owner(session: Session, owner_id: int | None) -> int | None:
+def owner_or_none(session: Session, owner_id: int | None) -> int | None:
+    """`owner_id` when it names an active user (a postmortem's or an action item's owner), else 400."""
     if owner_id is None:
         return None
     person = session.get(User, owner_id)
@@ -76,7 +77,7 @@ def create_action_item(
         incident_id=postmortem.incident_id,
         title=clean_text(title, field="title", limit=MAX_TITLE, required=True),
         description=clean_text(description, field="description"),
-        owner_id=_owner(session, owner_id),
+        owner_id=owner_or_none(session, owner_id),
         due_on=due_on,
         status=ActionItemStatus.OPEN.value,
         created_by_id=created_by_id,
@@ -104,7 +105,7 @@ def update_action_item(
     if description is not None:
         item.description = clean_text(description, field="description")
     if owner_id is not UNCHANGED:
-        item.owner_id = _owner(session, owner_id)
+        item.owner_id = owner_or_none(session, owner_id)
     if due_on is not None and due_on != item.due_on:
         item.due_on = due_on
         # A new due day earns its own reminders.

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from hikeshi.accounts.models import User
 from hikeshi.accounts.rules import Role
-from hikeshi.core.errors import Conflict, InvalidInput, NotFound
+from hikeshi.core.errors import Conflict, NotFound
 from hikeshi.core.timezones import DEFAULT_TIMEZONE
 from hikeshi.incidents import queries as incidents
 from hikeshi.incidents import work
@@ -158,17 +158,6 @@ def _editable(postmortem: Postmortem) -> None:
         raise Conflict("A published postmortem cannot change; reopen it first")
 
 
-def _owner_id(session: Session, owner_id: int | None) -> int | None:
-    if owner_id is None:
-        return None
-    person = session.get(User, owner_id)
-    if person is None or not person.is_active:
-        raise InvalidInput(
-            "owner: user {value} does not exist or is deactivated", value=owner_id, field="owner"
-        )
-    return person.id
-
-
 def _touch(postmortem: Postmortem, now: datetime) -> None:
     postmortem.version += 1
     postmortem.updated_at = now
@@ -190,7 +179,7 @@ def update_postmortem(
             if field in sent and value is not None:
                 wanted[field] = clean_text(value, field=field)
     if "owner_id" in sent:
-        wanted["owner_id"] = _owner_id(session, changes.owner_id)
+        wanted["owner_id"] = action_items.owner_or_none(session, changes.owner_id)
     changed = {field: value for field, value in wanted.items() if getattr(postmortem, field) != value}
     for field, value in changed.items():
         setattr(postmortem, field, value)
