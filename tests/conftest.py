@@ -15,10 +15,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher
 from psycopg import sql
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
+from hikeshi.accounts import passwords
 from hikeshi.bootstrap import Container, bootstrap
 from hikeshi.core.settings import Settings, load_settings
 from hikeshi.db.migrate import upgrade_database
@@ -98,6 +100,20 @@ def pytest_terminal_summary(
     terminalreporter.write_line(f"database backends: {', '.join(DATABASE_BACKENDS)}")
     ran = ", ".join(f"on {backend}: {_tests(_ran_on[backend])}" for backend in DATABASE_BACKENDS)
     terminalreporter.write_line(f"ran {ran}; without a database: {_tests(_ran_on['none'])}")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashes() -> Iterator[None]:
+    """Argon2id at its smallest cost inside the test processes.
+
+    The recommended cost takes a tenth of a second or more per hash on these machines, and the suite
+    creates thousands of users: that was a third of its time. Hashes stay Argon2id and are verified for
+    real; servers the tests start as processes (browser and CLI tests) keep the product's cost.
+    """
+    patch = pytest.MonkeyPatch()
+    patch.setattr(passwords, "_hasher", lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

@@ -7,10 +7,7 @@ client is told to trust; everything else is the library as users run it.
 from __future__ import annotations
 
 import json
-import os
 import ssl
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +21,7 @@ from sqlalchemy import select
 
 from hikeshi.alerts.models import ChangeEvent
 from hikeshi.bootstrap import Container
+from tests.support import cli
 from tests.support.browser import hikeshi_server
 
 ONCALL = "oncall@example.jp"
@@ -53,16 +51,7 @@ class Hikeshi:
 
 
 def _cli(database_url: str, *arguments: str) -> dict[str, Any]:
-    environment = {name: value for name, value in os.environ.items() if not name.startswith("HIKESHI_")}
-    environment["HIKESHI_DATABASE_URL"] = database_url
-    finished = subprocess.run(
-        [sys.executable, "-m", "hikeshi", *arguments, "--json"],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    finished = cli.run(*arguments, "--json", database_url=database_url)
     assert finished.returncode == 0, finished.stderr
     printed: dict[str, Any] = json.loads(finished.stdout)
     return printed
