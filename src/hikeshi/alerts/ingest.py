@@ -264,6 +264,20 @@ async def webhook_answer(
     return await _committed(group_commit, work, pagerduty=False)
 
 
+# Webhooks that carry a list of alerts (`alerts`, one parsed alert per entry, in order).
+MANY_ALERT_KINDS = frozenset({"alertmanager", "grafana"})
+
+
+def _raw_per_alert(raw: Any, count: int) -> list[Any] | None:
+    """Each alert keeps the envelope and its own entry, not the whole batch: a storm's webhook of 1,000
+    alerts would otherwise be stored 1,000 times over (and read back whole with every alert)."""
+    entries = raw.get("alerts") if isinstance(raw, dict) else None
+    if count < 2 or not isinstance(entries, list) or len(entries) < count:
+        return None
+    envelope = {name: value for name, value in raw.items() if name != "alerts"}
+    return [{**envelope, "alerts": [entry]} for entry in entries[:count]]
+
+
 def _store_webhook(
     session: Session, *, key: str, body: bytes, headers: Mapping[str, str], context: Context, clock: Clock
 ) -> Response:
@@ -275,7 +289,13 @@ def _store_webhook(
     # Every parser reads JSON: the raw payload is kept as sent, less what databases refuse (`\u0000`).
     raw = load_json(body)
     outcomes = service.ingest(
-        session=session, integration=integration, alerts=alerts, raw=raw, now=now, context=context
+        session=session,
+        integration=integration,
+        alerts=alerts,
+        raw=raw,
+        raws=_raw_per_alert(raw, len(alerts)) if integration.kind in MANY_ALERT_KINDS else None,
+        now=now,
+        context=context,
     )
     answer = {
         "status": "accepted",

@@ -54,11 +54,20 @@ def ingest(
     raw: Any,
     now: datetime,
     context: Context,
+    raws: Sequence[Any] | None = None,
 ) -> list[Outcome]:
+    """`raws`: each alert's own raw payload (a webhook that carries many), in the order of `alerts`."""
     note_received(integration, now)
     outcomes = [
-        _ingest_one(session=session, integration=integration, alert=alert, raw=raw, now=now, context=context)
-        for alert in alerts
+        _ingest_one(
+            session=session,
+            integration=integration,
+            alert=alert,
+            raw=raw if raws is None else raws[position],
+            now=now,
+            context=context,
+        )
+        for position, alert in enumerate(alerts)
     ]
     touched = [outcome.group_id for outcome in outcomes if outcome.effect in ("opened", "repeated")]
     quiet.schedule_quiet_resolve(session=session, integration=integration, group_ids=touched, now=now)

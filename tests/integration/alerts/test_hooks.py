@@ -157,3 +157,21 @@ def test_stored_event_keeps_the_routing_key_only_by_its_prefix(
         [stored] = groups.list_alerts(session=db)
         assert stored.raw["routing_key"] == f"{key[:8]}…"
         assert key not in json.dumps(stored.raw)
+
+
+def test_each_alert_of_a_batch_keeps_the_envelope_and_its_own_entry_not_the_whole_batch(
+    client: TestClient, container: Container
+) -> None:
+    key = _integration(container, "alertmanager")
+    assert client.post(f"/hooks/{key}", json=ALERTMANAGER).status_code == 202
+    with container.sessions() as db:
+        stored = {alert.dedup_key: alert.raw for alert in groups.list_alerts(session=db)}
+    assert len(stored) == 3
+    for raw in stored.values():
+        # A storm's webhook of 1,000 alerts would otherwise be stored 1,000 times over.
+        [entry] = raw["alerts"]
+        assert entry["fingerprint"] in json.dumps(sorted(stored))
+        assert raw["groupKey"] == ALERTMANAGER["groupKey"]
+        assert raw["externalURL"] == ALERTMANAGER["externalURL"]
+    entries = sorted(raw["alerts"][0]["labels"]["instance"] for raw in stored.values())
+    assert entries == ["web-0", "web-1", "web-2"]
