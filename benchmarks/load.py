@@ -87,15 +87,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def hikeshi_server(database_url: str, scratch: Path) -> Iterator[Server]:
-    """`hikeshi serve --no-worker` on its own core."""
+def hikeshi_server(
+    database_url: str, scratch: Path, *, worker: bool = False, **settings: str
+) -> Iterator[Server]:
+    """`hikeshi serve --no-worker` (or with its worker) on its own core; `settings`: more HIKESHI_* values."""
     environment = {name: value for name, value in os.environ.items() if not name.startswith("HIKESHI_")}
     # The access log would cost more than some requests; production runs behind a proxy that logs.
     environment.update(
         HIKESHI_DATABASE_URL=database_url, HIKESHI_LOG_LEVEL="warning", HIKESHI_ENV="development"
     )
+    environment.update({f"HIKESHI_{name.upper()}": value for name, value in settings.items()})
     port = free_port()
-    command = [sys.executable, "-m", "hikeshi", "serve", "--no-worker", "--port", str(port)]
+    command = [sys.executable, "-m", "hikeshi", "serve", "--port", str(port)]
+    if not worker:
+        command.insert(-2, "--no-worker")
     with _process(pinned(SERVER_CORE, command), environment, scratch / f"hikeshi-{port}.log") as running:
         url = f"http://127.0.0.1:{port}"
         _wait_ready(f"{url}/readyz", running)
