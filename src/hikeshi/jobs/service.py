@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hikeshi.core.errors import Conflict, InvalidInput, NotFound
+from hikeshi.jobs import wakeup
 from hikeshi.jobs.models import Job
 from hikeshi.jobs.registry import MAX_KIND_LENGTH
 from hikeshi.jobs.rules import RETRYABLE, STATUSES, JobStatus, parse_status
@@ -42,6 +43,7 @@ def enqueue(
     superseded by a newer one. Once that job runs or ran, a new job is added.
     """
     _check_enqueue(kind=kind, max_attempts=max_attempts)
+    wakeup.mark(session)
     if replace_key is not None:
         replaced = _replace_pending(
             session, kind=kind, replace_key=replace_key, payload=payload, due_at=due_at, now=now
@@ -120,6 +122,7 @@ def enqueue_many(*, session: Session, jobs: Iterable[NewJob], now: datetime) -> 
         )
     if not rows:
         return []
+    wakeup.mark(session)
     dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
         dialect_insert(Job).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(Job.id)

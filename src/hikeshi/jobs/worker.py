@@ -23,7 +23,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
-from hikeshi.jobs import claims, service
+from hikeshi.jobs import claims, service, wakeup
 from hikeshi.jobs.claims import ClaimedJob
 from hikeshi.jobs.locking import WorkerLock, lock_path_for
 from hikeshi.jobs.registry import DEFAULT_LEASE, JobContext, JobRegistry, JobSpec
@@ -109,7 +109,10 @@ class Worker:
                 batch = []
                 idle_backoff = min(max(idle_backoff, 0.1) * 2, MAX_IDLE_BACKOFF)
             if len(batch) < self.batch_size:
-                stop.wait(idle_backoff)
+                if idle_backoff > self.poll_interval:
+                    stop.wait(idle_backoff)  # the database is away: look again later, stoppable at once
+                else:
+                    wakeup.wait(idle_backoff)  # or sooner: this process committed new jobs
         log.info("worker %s stopped", self.worker_id)
 
     @contextmanager
@@ -122,6 +125,7 @@ class Worker:
             yield thread
         finally:
             stop.set()
+            wakeup.notify()
             thread.join()
 
     def housekeep(self) -> int:

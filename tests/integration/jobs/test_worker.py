@@ -288,3 +288,16 @@ def test_web_app_runs_the_worker_for_its_lifetime(container: Container) -> None:
     assert not any(thread.name == "hikeshi-worker" for thread in threading.enumerate())
     assert recorder.calls == [(job_id, 1, {"text": "from the web"})]
     worker.close()
+
+
+def test_an_idle_worker_wakes_when_this_process_commits_a_job(
+    clocked: Container, registry: JobRegistry
+) -> None:
+    ran = threading.Event()
+    registry.register(JobSpec(kind="chat.post", handler=lambda context, payload: ran.set()))
+    # It would look for jobs again only after a minute by itself.
+    idle = Worker(container=clocked, registry=registry, worker_id="idle", poll_interval=60)
+    with idle, idle.in_background():
+        time.sleep(0.2)  # let it find nothing and start waiting
+        enqueue_committed(clocked, "chat.post", {"text": "now"})
+        assert ran.wait(10), "the worker slept through the commit"
