@@ -42,7 +42,9 @@ def create_user(
     password: str | None = None,
     timezone: str = "Asia/Tokyo",
     language: str = "ja",
+    password_hash: str | None = None,
 ) -> User:
+    """`password_hash`: one already hashed (the demo's people share one password, hashed once)."""
     address = normalize_email(email)
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise Conflict("email: a user with {value} already exists", field="email", value=address)
@@ -52,7 +54,7 @@ def create_user(
         role=parse_role(role).value,
         timezone=validate_timezone(timezone),
         language=_language(language),
-        password_hash=hash_password(validate_password(password)) if password else None,
+        password_hash=hash_password(validate_password(password)) if password else password_hash,
         is_active=True,
         created_at=now,
         updated_at=now,

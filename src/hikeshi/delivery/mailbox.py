@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.utils import make_msgid
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,19 +28,29 @@ class MailboxEmail:
         sender = message.from_address or self._sender
         message_id = message.message_id or make_msgid(domain=sender.rpartition("@")[2] or "localhost")
         with self._sessions() as session:
-            session.add(
-                CapturedEmail(
-                    message_id=message_id,
-                    from_address=sender,
-                    to_address=message.to,
-                    subject=message.subject,
-                    text=message.text,
-                    html=message.html,
-                    created_at=self._clock(),
-                )
+            capture_email(
+                session=session, message=message, sender=sender, message_id=message_id, now=self._clock()
             )
             session.commit()
         return EmailReceipt(message_id=message_id)
 
     def close(self) -> None:
         """Nothing is held open."""
+
+
+def capture_email(
+    *, session: Session, message: EmailMessage, sender: str, message_id: str, now: datetime
+) -> CapturedEmail:
+    """Keep one email in the mailbox (also how the demo shows mail it sent in the past)."""
+    captured = CapturedEmail(
+        message_id=message_id,
+        from_address=sender,
+        to_address=message.to,
+        subject=message.subject,
+        text=message.text,
+        html=message.html,
+        created_at=now,
+    )
+    session.add(captured)
+    session.flush()
+    return captured
