@@ -11,6 +11,9 @@ The ping URL is the job's only credential, so it is public; an unknown key gets 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from fastapi import APIRouter, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
@@ -31,6 +34,20 @@ from hikeshi.web.kit.context import container
 
 router = APIRouter(tags=["heartbeats"])
 PING_METHODS = ["GET", "POST"]
+
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def _ping_route(path: str) -> Callable[[Endpoint], Endpoint]:
+    """One route per method, so that each operation of the OpenAPI document has an id of its own."""
+
+    def register(endpoint: Endpoint) -> Endpoint:
+        for method in PING_METHODS:
+            router.add_api_route(path, endpoint, methods=[method], dependencies=[Public])
+        return endpoint
+
+    return register
 
 
 async def _body(request: Request) -> bytes:
@@ -65,22 +82,22 @@ def _record(request: Request, key: str, kind: PingKind, body: str) -> PingAnswer
         return PingAnswer(state=shown_state(heartbeat.state, next_due_at=heartbeat.next_due_at, now=now))
 
 
-@router.api_route("/ping/{key}", methods=PING_METHODS, dependencies=[Public])
+@_ping_route("/ping/{key}")
 async def ping(key: str, request: Request) -> PingAnswer:
     return await _ping(request, key, PingKind.SUCCESS)
 
 
-@router.api_route("/ping/{key}/start", methods=PING_METHODS, dependencies=[Public])
+@_ping_route("/ping/{key}/start")
 async def ping_start(key: str, request: Request) -> PingAnswer:
     return await _ping(request, key, PingKind.START)
 
 
-@router.api_route("/ping/{key}/fail", methods=PING_METHODS, dependencies=[Public])
+@_ping_route("/ping/{key}/fail")
 async def ping_fail(key: str, request: Request) -> PingAnswer:
     return await _ping(request, key, PingKind.FAIL)
 
 
-@router.api_route("/ping/{key}/{exit_status}", methods=PING_METHODS, dependencies=[Public])
+@_ping_route("/ping/{key}/{exit_status}")
 async def ping_exit_status(key: str, exit_status: int, request: Request) -> PingAnswer:
     """A shell's `$?`: 0 is success, anything else a failure."""
     return await _ping(request, key, PingKind.SUCCESS if exit_status == 0 else PingKind.FAIL)

@@ -106,5 +106,6 @@ def missed(*, state: str, next_due_at: datetime | None, grace_seconds: int, now:
 
 
 def body_excerpt(body: bytes) -> str:
-    """The first 100 KB of a ping's body as text; bytes that are not UTF-8 become U+FFFD."""
-    return body[:MAX_BODY_BYTES].decode("utf-8", errors="replace")
+    """The first 100 KB of a ping's body as text; bytes that are not UTF-8 become U+FFFD, and so do NULs
+    (PostgreSQL's text holds no NUL, and a job's log may have any bytes)."""
+    return body[:MAX_BODY_BYTES].decode("utf-8", errors="replace").replace("\x00", "\ufffd")

@@ -28,6 +28,14 @@ from hikeshi.postmortems.schemas import (
 from hikeshi.web.kit.context import container
 
 router = APIRouter(prefix="/api/v1", tags=["postmortems"])
+
+
+class MarkdownResponse(PlainTextResponse):
+    """Text in Markdown, so that the OpenAPI document names the media type the answer carries."""
+
+    media_type = "text/markdown"
+
+
 MAX_ID = 2_147_483_647
 
 
@@ -143,8 +151,8 @@ def reopen(
     return _out(request, db, postmortem_id, now)
 
 
-@router.get("/postmortems/{postmortem_id}/markdown", response_class=PlainTextResponse)
-def markdown(postmortem_id: Number, request: Request, db: DbSession, _: StaffApi) -> PlainTextResponse:
+@router.get("/postmortems/{postmortem_id}/markdown", response_class=MarkdownResponse)
+def markdown(postmortem_id: Number, request: Request, db: DbSession, _: StaffApi) -> MarkdownResponse:
     """The Markdown: as published when published, else as it would be published now."""
     postmortem = service.get_postmortem(session=db, postmortem_id=postmortem_id)
     text = postmortem.published_markdown if postmortem.status == "published" else ""
@@ -152,7 +160,7 @@ def markdown(postmortem_id: Number, request: Request, db: DbSession, _: StaffApi
         text = service.render_markdown(
             session=db, postmortem=postmortem, timezone=_zone(request), url=_url(request, postmortem_id)
         )
-    return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
+    return MarkdownResponse(text)
 
 
 @router.post(

@@ -153,7 +153,7 @@ def readyz(request: Request) -> Response:
     return JSONResponse({"status": "not ready", "database": "unreachable"}, status_code=503)
 
 
-@operations.get("/metrics", dependencies=[Public])
+@operations.get("/metrics", dependencies=[Public], response_class=PlainTextResponse)
 def metrics(request: Request) -> Response:
     registry: CollectorRegistry = request.app.state.registry
     return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -97,3 +97,4 @@ def test_a_body_is_kept_to_its_first_100_kb_as_text() -> None:
     assert body_excerpt("完了 sent=120".encode()) == "完了 sent=120"
     assert len(body_excerpt(b"x" * (MAX_BODY_BYTES + 10))) == MAX_BODY_BYTES
     assert body_excerpt(b"ok \xff") == "ok \ufffd"
+    assert body_excerpt(b"log\x00end") == "log\ufffdend"  # PostgreSQL text holds no NUL

@@ -7,6 +7,7 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -85,6 +86,16 @@ async def _validation_error(request: Request, error: Exception) -> Response:
     return error_response(request, status=422, code="invalid_input", message=message)
 
 
+async def _out_of_range(request: Request, error: Exception) -> Response:
+    """A value no column can hold (an id of 30 digits): SQLite raises OverflowError, PostgreSQL a DataError.
+
+    Rows are only ever numbered within the database's range, so such a value is the client's mistake.
+    """
+    speaker = translator(request)
+    message = speaker.gettext(N_("A value in the request is too large or too long."))
+    return error_response(request, status=422, code="invalid_input", message=message)
+
+
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     speaker = translator(request)
@@ -114,4 +125,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HikeshiError, _hikeshi_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(Exception, _unexpected)
