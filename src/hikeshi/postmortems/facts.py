@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from hikeshi.accounts.models import User
 from hikeshi.catalog import service as catalog
 from hikeshi.catalog.models import Product
-from hikeshi.comms.models import CallTask, CampaignRecipient, EmailCampaign, Notice
-from hikeshi.comms.rules import RecipientStatus
+from hikeshi.comms import campaigns
+from hikeshi.comms.models import CallTask, Notice
 from hikeshi.core.i18n import LANGUAGES, N_, Language, translations
 from hikeshi.core.timezones import DEFAULT_TIMEZONE
 from hikeshi.incidents import queries as incidents
@@ -62,11 +62,12 @@ def _names(session: Session, *user_ids: int | None) -> dict[int, str]:
 def impact_figures(*, session: Session, incident: Incident) -> ImpactFigures:
     """Stores by region and web diners (corrections win), partners, emails, calls, inquiries."""
     impact = effective_impact(incident)
-    emails = session.scalar(
-        select(func.count(CampaignRecipient.id))
-        .join(EmailCampaign, EmailCampaign.id == CampaignRecipient.campaign_id)
-        .join(Notice, Notice.id == EmailCampaign.notice_id)
-        .where(Notice.incident_id == incident.id, CampaignRecipient.status == RecipientStatus.SENT.value)
+    # A recipient's sending state is its delivery's (campaign_progress reads it through), not its own row.
+    notice_ids = session.scalars(select(Notice.id).where(Notice.incident_id == incident.id))
+    emails = sum(
+        progress.sent
+        for notice_id in notice_ids
+        if (progress := campaigns.campaign_progress(session=session, notice_id=notice_id)) is not None
     )
     calls = session.scalar(
         select(func.count(CallTask.id)).where(

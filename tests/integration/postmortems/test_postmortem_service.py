@@ -12,6 +12,7 @@ from hikeshi.catalog import service as catalog
 from hikeshi.comms.models import CallTask, CampaignRecipient, EmailCampaign, Notice
 from hikeshi.core.errors import Conflict
 from hikeshi.core.i18n import translations
+from hikeshi.delivery.models import Delivery
 from hikeshi.incidents import service as incidents
 from hikeshi.incidents import work
 from hikeshi.incidents.models import IncidentEvent
@@ -334,13 +335,22 @@ def test_impact_counts_emails_sent_calls_made_and_inquiries_linked(
         campaign = EmailCampaign(notice_id=notice.id, status="sending", created_at=now, updated_at=now)
         db.add(campaign)
         db.flush()
+        # As campaigns list them: the recipient stays queued, its delivery carries the sending state.
         for n, state in enumerate(("sent", "sent", "failed", "queued", "opted_out")):
+            delivery = None
+            if state != "opted_out":
+                delivery = Delivery(
+                    channel="email", target=f"r{n}@example.jp", status=state, created_at=now, updated_at=now
+                )
+                db.add(delivery)
+                db.flush()
             db.add(
                 CampaignRecipient(
                     campaign_id=campaign.id,
                     email=f"r{n}@example.jp",
                     language="ja",
-                    status=state,
+                    status="opted_out" if state == "opted_out" else "queued",
+                    delivery_id=delivery.id if delivery else None,
                     updated_at=now,
                 )
             )
