@@ -53,9 +53,10 @@ def hikeshi_server(
     demo: bool = True,
     serve_args: Sequence[str] = (),
     verify: ssl.SSLContext | bool = True,
+    port: int | None = None,
     **env: str,
 ) -> Iterator[str]:
-    """Initialise the database, serve it on a free loopback port, yield the base URL.
+    """Initialise the database, serve it on a free loopback port (or `port`), yield the base URL.
 
     `serve_args` go to `hikeshi serve`; with `--ssl-certfile` it serves HTTPS, and `verify` trusts it.
     """
@@ -63,7 +64,7 @@ def hikeshi_server(
     environment.update({"HIKESHI_DATABASE_URL": database_url, **env})
     init = [sys.executable, "-m", "hikeshi", "init", *(["--demo"] if demo else [])]
     subprocess.run(init, env=environment, check=True, capture_output=True, timeout=120)
-    port = free_port()
+    port = port or free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / f"server-{port}.log"
     with log_path.open("wb") as log:
