@@ -47,7 +47,7 @@ def _page_user(request: Request, db: Session, now: datetime) -> User:
         raise NotAuthenticated("Sign in first.")
     if db.dirty:
         db.commit()  # the once-a-minute "last seen" touch, so plain page views keep it current
-    request.state.user = user
+    _remember(request, user)
     return user
 
 
@@ -60,8 +60,16 @@ def _api_user(request: Request, db: Session, now: datetime) -> User:
         raise NotAuthenticated("A valid API token is required: Authorization: Bearer <token>")
     if db.dirty:
         db.commit()
-    request.state.user = user
+    _remember(request, user)
     return user
+
+
+def _remember(request: Request, user: User) -> None:
+    """The user for the rest of the request, with the settings an error page needs read now: after a
+    failed route rolled its session back, the user's attributes can no longer be loaded."""
+    request.state.user = user
+    request.state.user_language = user.language
+    request.state.user_timezone = user.timezone
 
 
 def _requiring(

@@ -8,6 +8,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from hikeshi.core.settings import Settings
 from tests.support.web import People
 
 HUGE = 10**30  # more digits than any database integer holds
@@ -62,3 +63,26 @@ def test_pings_answer_both_methods_after_the_routes_were_split(client: TestClien
     answer = client.request(method, "/ping/no-such-key/start")
     assert answer.status_code == 404
     assert answer.json()["error"]["code"] == "not_found"
+
+
+def test_a_nul_character_refused_by_the_database_is_answered_in_the_users_language(
+    client: TestClient, people: People, settings: Settings
+) -> None:
+    """PostgreSQL refuses the NUL at the write and the route's session is rolled back; the error is still
+    answered in the user's own language (read before the rollback), not a 500 from the detached user."""
+    token = people.token(people.add("sato@example.jp", "admin", language="ja"))
+    headers = {"Authorization": f"Bearer {token}"}
+    created = client.post("/api/v1/incidents", json={"title": "予約が保存できない"}, headers=headers)
+    assert created.status_code == 201, created.text
+    number = created.json()["number"]
+    answer = client.post(
+        f"/api/v1/incidents/{number}/tasks", json={"title": "調査\u0000", "role": "engineer"}, headers=headers
+    )
+    if settings.is_sqlite:
+        assert answer.status_code == 201, answer.text  # SQLite stores it as sent
+        return
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"] == {
+        "code": "invalid_input",
+        "message": "リクエストのテキストに NUL 文字が含まれているため保存できません。",
+    }

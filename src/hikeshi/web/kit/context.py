@@ -29,11 +29,9 @@ def request_language(request: Request) -> Language:
     chosen = parse_language(request.cookies.get(LANGUAGE_COOKIE))
     if chosen is not None:
         return chosen
-    user = getattr(request.state, "user", None)
-    if user is not None:
-        from_user = parse_language(user.language)
-        if from_user is not None:
-            return from_user
+    from_user = parse_language(_user_setting(request, "language"))
+    if from_user is not None:
+        return from_user
     return negotiate(header, default=_default_language(request))
 
 
@@ -42,9 +40,19 @@ def _default_language(request: Request) -> Language:
 
 
 def translator(request: Request) -> Translator:
-    user = getattr(request.state, "user", None)
-    zone = user.timezone if user is not None else container(request).settings.timezone
+    zone = _user_setting(request, "timezone") or container(request).settings.timezone
     return Translator(language=request_language(request), timezone=zone or DEFAULT_TIMEZONE)
+
+
+def _user_setting(request: Request, name: str) -> str | None:
+    """The signed-in user's `language` or `timezone`, as read when the user was loaded (an error page is
+    rendered after the route's session was rolled back, when the user's attributes cannot be loaded)."""
+    remembered = getattr(request.state, f"user_{name}", None)
+    if remembered is not None:
+        return str(remembered)
+    user = getattr(request.state, "user", None)
+    value = getattr(user, name, None) if user is not None else None
+    return str(value) if value is not None else None
 
 
 def client_ip(request: Request) -> str:

@@ -87,12 +87,18 @@ async def _validation_error(request: Request, error: Exception) -> Response:
 
 
 async def _out_of_range(request: Request, error: Exception) -> Response:
-    """A value no column can hold (an id of 30 digits): SQLite raises OverflowError, PostgreSQL a DataError.
+    """A value no column can hold (an id of 30 digits, a NUL character in text): SQLite raises OverflowError,
+    PostgreSQL a DataError.
 
     Rows are only ever numbered within the database's range, so such a value is the client's mistake.
     """
     speaker = translator(request)
-    message = speaker.gettext(N_("A value in the request is too large or too long."))
+    if "NUL" in str(error):  # PostgreSQL keeps no NUL character in text; SQLite would have
+        message = speaker.gettext(
+            N_("A text in the request contains a NUL character, which cannot be stored.")
+        )
+    else:
+        message = speaker.gettext(N_("A value in the request is too large or too long."))
     return error_response(request, status=422, code="invalid_input", message=message)
 
 
