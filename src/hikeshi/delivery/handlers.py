@@ -28,7 +28,11 @@ from hikeshi.jobs.registry import DEFAULT_LEASE, JobContext, JobRegistry, JobSpe
 
 log = logging.getLogger("hikeshi.delivery")
 
+# A message is given up after this many failed attempts, but never before GIVE_UP_AFTER: the backoff
+# fits eight attempts in about five minutes, and a mail server or Slack down for longer than that
+# must not lose every notice queued meanwhile.
 MAX_DELIVERY_ATTEMPTS = 8
+GIVE_UP_AFTER = timedelta(hours=1)
 # Rate-limit waits reschedule a job without a delivery attempt, so the job may run more often.
 JOB_ATTEMPTS = 50
 FINAL = frozenset({Status.SENT, Status.FAILED, Status.DEAD, Status.SUPERSEDED})
@@ -138,7 +142,11 @@ def _record_failure(
     """Record a failed attempt (the caller commits); a `_Retry` when trying again can help."""
     now = ctx.clock()
     text = short_error(str(error))
-    gave_up = not error.permanent and message.attempts >= MAX_DELIVERY_ATTEMPTS
+    gave_up = (
+        not error.permanent
+        and message.attempts >= MAX_DELIVERY_ATTEMPTS
+        and now - message.created_at >= GIVE_UP_AFTER
+    )
     if error.permanent:
         status, outcome = Status.FAILED, "failed"
     elif gave_up:

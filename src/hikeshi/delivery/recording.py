@@ -36,6 +36,7 @@ class Message:
     attempts: int
     possible_duplicate: bool
     provider_id: str | None
+    created_at: datetime
     updated_at: datetime
 
 
@@ -51,6 +52,7 @@ _READ = select(
     Delivery.attempts,
     Delivery.possible_duplicate,
     Delivery.provider_id,
+    Delivery.created_at,
     Delivery.updated_at,
 )
 _THIS = Delivery.id == bindparam("delivery_id")

@@ -153,6 +153,7 @@ def test_killed_worker_skips_no_one_and_lists_no_one_twice(
     assert len(message_ids) == AFFECTED - OPTED_OUT, "one Message-ID per recipient, re-sends included"
     twice = {address for address, count in received.items() if count > 1}
     assert max(received.values()) <= 2
-    assert len(twice) <= 1, "only the kill while sending can leave a message in flight"
+    # Sending starts while recipients are still being listed, so either kill may land with one in flight.
+    assert len(twice) <= 2, "at most the one message in flight at each kill is sent twice"
     assert twice <= flagged, "every raw duplicate is a delivery flagged possible_duplicate"
     print(f"raw duplicates at the SMTP server after two kills: {len(twice)}")
