@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("jobs", "email", "campaign", "ingest", "latency", "feed", "memory", "catalog_import")
+BENCHMARKS = ("jobs", "email", "campaign", "ingest", "latency", "feed", "status", "memory", "catalog_import")
 
 
 def main(names: list[str]) -> int:
