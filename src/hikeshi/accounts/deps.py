@@ -17,7 +17,7 @@ from hikeshi.accounts.auth import user_for_api_token, user_for_web_session
 from hikeshi.accounts.models import User
 from hikeshi.accounts.rules import ADMINS, EVERYONE, RESPONDERS, STAFF, Role
 from hikeshi.core.errors import NotAuthenticated, PermissionDenied
-from hikeshi.web.kit.context import container
+from hikeshi.web.kit.context import Viewer, container
 
 SESSION_COOKIE = "hikeshi_session"
 ROLE_CHECK_MARK = "hikeshi_roles"
@@ -68,8 +68,14 @@ def _remember(request: Request, user: User) -> None:
     """The user for the rest of the request, with the settings an error page needs read now: after a
     failed route rolled its session back, the user's attributes can no longer be loaded."""
     request.state.user = user
-    request.state.user_language = user.language
-    request.state.user_timezone = user.timezone
+    request.state.viewer = Viewer(
+        id=user.id,
+        name=user.name,
+        email=user.email,
+        role=user.role,
+        language=user.language,
+        timezone=user.timezone,
+    )
 
 
 def _requiring(

@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm.exc import DetachedInstanceError
 from starlette.requests import Request
 
 from hikeshi.core.i18n import DEFAULT_LANGUAGE, Language, Translator, negotiate, parse_language
 from hikeshi.core.timezones import DEFAULT_TIMEZONE
 
 LANGUAGE_COOKIE = "hikeshi_lang"
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """What pages show of the signed-in user, read when the user was loaded: an error page is rendered
+    after the route's session was rolled back and closed, when the user's attributes cannot be loaded."""
+
+    id: int
+    name: str
+    email: str
+    role: str
+    language: str
+    timezone: str
+
+
+def viewer(request: Request) -> Any:
+    """The signed-in user for a template: the loaded user, or its `Viewer` once the user is detached."""
+    user = getattr(request.state, "user", None)
+    if user is None:
+        return None
+    try:
+        user.role  # noqa: B018 - reloads it if the route rolled back while its session is still open
+    except DetachedInstanceError:
+        return getattr(request.state, "viewer", None)
+    return user
 
 
 def container(request: Request) -> Any:
@@ -45,11 +72,10 @@ def translator(request: Request) -> Translator:
 
 
 def _user_setting(request: Request, name: str) -> str | None:
-    """The signed-in user's `language` or `timezone`, as read when the user was loaded (an error page is
-    rendered after the route's session was rolled back, when the user's attributes cannot be loaded)."""
-    remembered = getattr(request.state, f"user_{name}", None)
+    """The signed-in user's `language` or `timezone`, as read when the user was loaded."""
+    remembered = getattr(request.state, "viewer", None)
     if remembered is not None:
-        return str(remembered)
+        return str(getattr(remembered, name))
     user = getattr(request.state, "user", None)
     value = getattr(user, name, None) if user is not None else None
     return str(value) if value is not None else None

@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse
 
 from hikeshi import __version__
 from hikeshi.core.i18n import LANGUAGE_NAMES, LANGUAGES
-from hikeshi.web.kit.context import translator
+from hikeshi.web.kit.context import translator, viewer
 from hikeshi.web.kit.csrf import CSRF_FIELD
 
 BASE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -94,7 +94,7 @@ class Templates:
         headers: Mapping[str, str] | None = None,
     ) -> HTMLResponse:
         speaker = translator(request)
-        user = getattr(request.state, "user", None)
+        user = viewer(request)
         csrf_token = request.scope.get("state", {}).get("csrf_token", "")
         values: dict[str, Any] = {
             "request": request,
