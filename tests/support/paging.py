@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from sqlalchemy import select
 
@@ -98,3 +99,53 @@ def timeline(container: Container, page_id: int) -> list[tuple[str, int | None, 
     with container.sessions() as db:
         events = db.scalars(select(PageEvent).where(PageEvent.page_id == page_id).order_by(PageEvent.id))
         return [(event.kind, event.user_id, event.channel) for event in events]
+
+
+@dataclass(frozen=True)
+class ShownEvent:
+    """One line of a page's timeline as the reader sees it."""
+
+    when: str
+    what: str
+    who: str = ""
+    channel: str = ""
+
+
+class _TimelineReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[ShownEvent] = []
+        self._inside = False
+        self._field: str | None = None
+        self._current: dict[str, str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "ol" and "page-timeline" in classes:
+            self._inside = True
+        elif self._inside and tag == "li":
+            self._current = {}
+        elif self._current is not None and tag == "time":
+            self._field = "when"
+        elif self._current is not None and tag == "span" and classes:
+            self._field = classes[0] if classes[0] in ("what", "who", "channel") else None
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("time", "span"):
+            self._field = None
+        elif tag == "li" and self._current is not None:
+            self.events.append(ShownEvent(**self._current))
+            self._current = None
+        elif tag == "ol":
+            self._inside = False
+
+    def handle_data(self, data: str) -> None:
+        if self._current is not None and self._field is not None:
+            self._current[self._field] = (self._current.get(self._field, "") + data).strip()
+
+
+def shown_timeline(html: str) -> list[ShownEvent]:
+    """Every entry of the page timelines (`oncall/page_timeline.html`) in an HTML page, in order."""
+    reader = _TimelineReader()
+    reader.feed(html)
+    return reader.events

@@ -34,6 +34,7 @@ from hikeshi.core.i18n import translations
 from hikeshi.delivery.rules import Channel
 from hikeshi.delivery.service import Outgoing, send
 from hikeshi.oncall import paging
+from hikeshi.oncall.paging_models import Page
 from hikeshi.oncall.paging_rules import ACK_PAGE_ACTION
 from hikeshi.web.kit.context import container
 from hikeshi.web.kit.slack_signing import slack_signed
@@ -125,20 +126,31 @@ def _press(request: Request, press: ButtonPress) -> Response:
             _tell(db, press, refusal.format(role=user.role), now)
         else:
             try:
-                _apply(db, press, user, now)
+                page = _apply(db, press, user, now)
             except (Conflict, NotFound) as error:
                 db.rollback()
                 _tell(db, press, error.render(speaker.gettext), now)
+            else:
+                if page is not None:  # the direct message keeps its button: say that it worked
+                    _tell(db, press, _page_answer(page, user, speaker.gettext), now)
         db.commit()
     return Response(status_code=200)
 
 
-def _apply(db: Session, press: ButtonPress, user: User, now: datetime) -> None:
+def _apply(db: Session, press: ButtonPress, user: User, now: datetime) -> Page | None:
+    """The change the button asks for; the page, when it was a page's button."""
     if press.action_id == ACK_PAGE_ACTION:  # the page tells its alert group through the outbox
-        paging.acknowledge_page(session=db, page_id=press.group_id, user_id=user.id, now=now)
-        return
+        return paging.acknowledge_page(session=db, page_id=press.group_id, user_id=user.id, now=now)
     act = groups.acknowledge_group if press.action_id == ACK_ACTION else groups.resolve_group
     act(session=db, group_id=press.group_id, user_id=user.id, now=now)
+    return None
+
+
+def _page_answer(page: Page, user: User, gettext: Callable[[str], str]) -> str:
+    if page.acknowledged_by_id == user.id:
+        text = gettext("You acknowledged page {id}: {title}. No one else will be notified.")
+        return text.format(id=page.id, title=page.title)
+    return gettext("Page {id} was already acknowledged: {title}").format(id=page.id, title=page.title)
 
 
 def _is_url(value: object) -> bool:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
 
 from hikeshi.accounts.deps import DbSession, Now, ResponderApi, StaffApi
-from hikeshi.core.timezones import in_zone, parse_moment
+from hikeshi.core.timezones import in_zone
 from hikeshi.oncall import editing, schemas, service
 from hikeshi.web.kit.context import container
 
@@ -92,8 +92,8 @@ def schedule_shifts(
     end: str | None = None,
 ) -> schemas.ShiftsOut:
     """The final schedule over [start, end) (default: 14 days from now); `gaps`: stretches with nobody."""
-    begins = parse_moment(start, zone=_zone(request), field="start") if start else now
-    ends = parse_moment(end, zone=_zone(request), field="end") if end else begins + DEFAULT_SPAN
+    begins = service.parse_when(start, zone=_zone(request), field="start") if start else now
+    ends = service.parse_when(end, zone=_zone(request), field="end") if end else begins + DEFAULT_SPAN
     shifts = service.schedule_shifts(session=db, schedule_id=schedule_id, start=begins, end=ends)
     schedule = service.get_schedule(session=db, schedule_id=schedule_id)
     return service.shifts_out(schedule, shifts, service.user_names(session=db), begins, ends)
@@ -104,7 +104,7 @@ def who_is_on_call(
     schedule_id: int, request: Request, db: DbSession, now: Now, _: StaffApi, at: str | None = None
 ) -> list[schemas.Person]:
     """Who is on call at `at` (default now); an empty list is a gap."""
-    moment = parse_moment(at, zone=_zone(request), field="at") if at else now
+    moment = service.parse_when(at, zone=_zone(request), field="at") if at else now
     names = service.user_names(session=db)
     people = service.on_call_user_ids(session=db, schedule_id=schedule_id, at=moment)
     return [schemas.Person(id=user_id, name=names.get(user_id, "")) for user_id in people]

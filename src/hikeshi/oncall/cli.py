@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from hikeshi.accounts.service import find_user_by_email
 from hikeshi.core.console import print_json, reported_errors
 from hikeshi.core.errors import InvalidInput
-from hikeshi.core.timezones import parse_moment
 from hikeshi.oncall import editing, rules, schemas, service
 
 oncall_app = typer.Typer(
@@ -46,7 +45,9 @@ def who(
     """Who is on call now (or at --at), until when, and who is next; gaps with nobody are flagged."""
     container = ctx.obj.container()
     with reported_errors(ctx.obj.gettext), container.sessions() as db:
-        moment = parse_moment(at, zone=container.settings.timezone, field="at") if at else container.clock()
+        moment = (
+            service.parse_when(at, zone=container.settings.timezone, field="at") if at else container.clock()
+        )
         chosen = service.find_schedule(session=db, name_or_id=schedule).id if schedule else None
         names = service.user_names(session=db)
         answers = [
@@ -98,7 +99,7 @@ def shifts(
     container = ctx.obj.container()
     with reported_errors(ctx.obj.gettext), container.sessions() as db:
         zone = container.settings.timezone
-        begins = parse_moment(start, zone=zone, field="start") if start else container.clock()
+        begins = service.parse_when(start, zone=zone, field="start") if start else container.clock()
         ends = begins + timedelta(days=days)
         found = service.find_schedule(session=db, name_or_id=schedule)
         final = service.schedule_shifts(session=db, schedule_id=found.id, start=begins, end=ends)
@@ -223,8 +224,8 @@ def add_override(
             kind=rules.ADD if add else rules.REPLACE,
             user_id=_user_id(db, user, field="user"),
             replaced_user_id=_user_id(db, replace, field="replace") if replace else None,
-            starts_at=parse_moment(start, zone=zone, field="start"),
-            ends_at=parse_moment(end, zone=zone, field="end"),
+            starts_at=service.parse_when(start, zone=zone, field="start"),
+            ends_at=service.parse_when(end, zone=zone, field="end"),
             reason=reason,
             now=container.clock(),
         )

@@ -19,7 +19,7 @@ from hikeshi.accounts.rules import RESPONDERS, Role
 from hikeshi.accounts.service import list_teams, list_users
 from hikeshi.core.errors import HikeshiError, InvalidInput
 from hikeshi.core.i18n import N_, Translator
-from hikeshi.core.timezones import common_timezones, parse_moment
+from hikeshi.core.timezones import common_timezones
 from hikeshi.oncall import editing, feeds, grid, rules, service
 from hikeshi.web.kit.context import container, translator
 
@@ -329,8 +329,8 @@ def create_override(
             kind=kind,
             user_id=person,
             replaced_user_id=_optional_int(replaced_user_id, field="replaced_user_id"),
-            starts_at=parse_moment(starts_at, zone=zone, field="starts_at"),
-            ends_at=parse_moment(ends_at, zone=zone, field="ends_at"),
+            starts_at=service.parse_when(starts_at, zone=zone, field="starts_at"),
+            ends_at=service.parse_when(ends_at, zone=zone, field="ends_at"),
             reason=reason,
             created_by_id=user.id,
             now=now,

@@ -12,6 +12,7 @@ from hikeshi.accounts.models import User
 from hikeshi.core.errors import InvalidInput
 from hikeshi.oncall.paging_models import Page, PageNotification
 from hikeshi.oncall.paging_rules import percentile
+from hikeshi.oncall.service import aware
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,8 @@ def page_facts(*, session: Session, page: Page) -> PageFacts:
 
 def paging_metrics(*, session: Session, since: datetime, until: datetime) -> PagingMetrics:
     """Pages started in [since, until): counts, night pages, TTA percentiles, and the load per person."""
+    aware(since, field="since")
+    aware(until, field="until")
     if until <= since:
         raise InvalidInput("until: must be after since", field="until")
     pages = list(session.scalars(select(Page).where(Page.created_at >= since, Page.created_at < until)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -16,10 +16,17 @@ from sqlalchemy.orm import Session, selectinload
 
 from hikeshi.accounts.models import User
 from hikeshi.core.errors import InvalidInput, NotFound
+from hikeshi.core.i18n import N_
+from hikeshi.core.timezones import parse_moment
 from hikeshi.oncall import rules, schemas
 from hikeshi.oncall.models import Rotation, Schedule
 
 MAX_WINDOW = timedelta(days=400)
+# The instants asked about (who at T, shifts from T, overrides, reports) stay well inside the calendar,
+# so no computation near year 1 or 9999 ever overflows.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+OUTSIDE = N_("{field}: '{value}' is outside the years 1900 to 2199")
 LOOKAHEAD = timedelta(days=60)
 
 
@@ -144,9 +151,26 @@ def user_shifts(
     return found
 
 
+def parse_when(text: str, *, zone: str, field: str) -> datetime:
+    """ISO 8601 as people type it (without an offset: a wall time in `zone`), checked as `aware` checks."""
+    try:
+        moment = parse_moment(text, zone=zone, field=field)
+    except OverflowError:  # year 1 or 9999 with an offset that leaves the calendar
+        raise InvalidInput(OUTSIDE, field=field, value=text.strip()) from None
+    aware(moment, field=field)
+    return moment
+
+
 def aware(moment: datetime, *, field: str) -> None:
+    """An instant with its time zone, within the years schedules are computed for (1900 to 2199)."""
     if moment.tzinfo is None:
         raise InvalidInput("{field}: times must carry a time zone", field=field)
+    try:
+        inside = EARLIEST <= moment < LATEST
+    except OverflowError:  # year 1 or 9999 with an offset that leaves the calendar
+        inside = False
+    if not inside:
+        raise InvalidInput(OUTSIDE, field=field, value=moment.isoformat(timespec="minutes"))
 
 
 def user_names(*, session: Session) -> dict[int, str]:

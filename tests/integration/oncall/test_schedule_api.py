@@ -194,6 +194,12 @@ def test_bad_input_is_a_4xx_naming_the_field(
     )
     assert garbage.status_code == 400
     assert "at" in garbage.json()["error"]["message"]
+    for far in ("0001-01-01T00:00", "9999-12-31T23:59Z"):
+        beyond = schedule_client.get(
+            f"/api/v1/oncall/schedules/{schedule_crew.schedule_id}/who", params={"at": far}, headers=headers
+        )
+        assert beyond.status_code == 400, beyond.text
+        assert beyond.json()["error"]["message"].startswith("at: ")
     missing = schedule_client.get("/api/v1/oncall/schedules/999", headers=headers)
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "not_found"
@@ -250,3 +256,45 @@ def test_now_across_the_los_angeles_spring_change_with_a_moving_clock(
     )
     assert [person["name"] for person in after["users"]] == ["Sato"]
     assert after["until"] == "2026-03-09T16:00:00Z"
+
+
+def test_now_across_the_london_autumn_change_with_a_moving_clock(
+    schedule_client: TestClient,
+    schedule_container: Container,
+    schedule_crew: Crew,
+    schedule_clock: FrozenClock,
+) -> None:
+    headers = bearer(schedule_container, schedule_crew.emily)
+    created = schedule_client.post(
+        "/api/v1/oncall/schedules", json={"name": "London", "timezone": "Europe/London"}, headers=headers
+    )
+    london = created.json()["id"]
+    added = schedule_client.post(
+        f"/api/v1/oncall/schedules/{london}/rotations",
+        json={
+            "name": "Weekly",
+            "kind": "weekly",
+            "timezone": "Europe/London",
+            "start_date": "2026-10-19",
+            "handoff_time": "09:00",
+            "member_ids": [schedule_crew.emily.id, schedule_crew.sato.id],
+        },
+        headers=headers,
+    )
+    assert added.status_code == 201, added.text
+
+    def now_on_london() -> dict[str, Any]:
+        answers = schedule_client.get("/api/v1/oncall/now", headers=headers).json()
+        return next(item for item in answers if item["schedule_id"] == london)
+
+    schedule_clock.now = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # Sunday 01:30 BST, before the change
+    before = now_on_london()
+    assert names(before) == ["Emily"]
+    assert before["until"] == "2026-10-26T09:00:00Z"  # Monday 09:00 GMT: her week lasts 169 hours
+    schedule_clock.now = datetime(2026, 10, 26, 8, 30, tzinfo=UTC)  # 08:30 GMT: still Emily
+    assert names(now_on_london()) == ["Emily"]
+    schedule_clock.now = datetime(2026, 10, 26, 9, 0, tzinfo=UTC)
+    after = now_on_london()
+    assert names(after) == ["Sato"]
+    assert after["until"] == "2026-11-02T09:00:00Z"
+    assert names(after["next"]) == ["Emily"]

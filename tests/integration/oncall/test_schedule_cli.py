@@ -126,6 +126,8 @@ def test_bad_input_exits_2_naming_the_field(database_url: str) -> None:
     override = ("oncall", "override-add", "Platform", "--user", "sato@example.jp")
     for args, field in (
         (("oncall", "who", "--at", "soon"), "at"),
+        (("oncall", "who", "--at", "0001-01-01T00:00"), "at"),  # year 1 in Tokyo leaves the calendar
+        (("oncall", "shifts", "Platform", "--start", "9999-12-31T00:00Z"), "start"),
         (("oncall", "shifts", "Nowhere"), "Nowhere"),
         (("oncall", "schedule-add", "X", "--timezone", "Osaka"), "timezone"),
         ((*rotation, "--start-date", "2026-13-01", "--member", "sato@example.jp"), "start-date"),

@@ -188,6 +188,39 @@ def weekday_nights(members: tuple[int, ...] = (DAVE,)) -> LayerSpec:
     )
 
 
+@pytest.mark.parametrize(
+    ("zone", "saturday", "length"),
+    [
+        ("America/Los_Angeles", date(2026, 3, 7), timedelta(hours=13)),  # spring forward overnight
+        ("America/Los_Angeles", date(2026, 10, 31), timedelta(hours=15)),  # fall back overnight
+        ("Europe/London", date(2026, 3, 28), timedelta(hours=13)),
+        ("Europe/London", date(2026, 10, 24), timedelta(hours=15)),
+        ("Asia/Tokyo", date(2026, 3, 28), timedelta(hours=14)),  # no DST: always 14 hours
+    ],
+)
+def test_a_night_restriction_keeps_its_local_hours_across_the_clock_change(
+    zone: str, saturday: date, length: timedelta
+) -> None:
+    nights = layer(
+        zone,
+        date(2026, 1, 1),
+        time(0, 0),
+        168,
+        (ALICE,),
+        restrictions=tuple(parse_restriction_text("sat 19:00-09:00")),
+    )
+    sat = (zone, saturday.year, saturday.month, saturday.day)
+    sun = (zone, *(saturday + timedelta(days=1)).timetuple()[:3])
+    shifts = final_schedule(ScheduleSpec((nights,)), at(*sat, 12), at(*sun, 12))
+    [covered] = [shift for shift in shifts if not shift.is_gap]
+    assert covered.start == at(*sat, 19)
+    assert covered.end == at(*sun, 9)
+    assert covered.end - covered.start == length
+    assert who(nights, at(*sun, 8, 59)) == (ALICE,)
+    assert who(nights, at(*sun, 9)) == ()
+    assert len(gaps(shifts)) == 2  # Saturday afternoon and Sunday morning are flagged
+
+
 def test_restricted_higher_layer_wins_only_inside_its_windows() -> None:
     primary = layer("Asia/Tokyo", date(2026, 11, 30), time(10, 0), 168)
     spec = ScheduleSpec((primary, weekday_nights()))

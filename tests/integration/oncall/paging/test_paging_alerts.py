@@ -20,7 +20,7 @@ from hikeshi.oncall.paging_rules import StepInput, TargetType
 from hikeshi.web.app import create_app
 from tests.integration.delivery.conftest import Fakes
 from tests.support.clock import FrozenClock
-from tests.support.paging import Person, add_person, make_policy, page_status
+from tests.support.paging import Person, ShownEvent, add_person, make_policy, page_status, shown_timeline
 from tests.support.web import People, csrf_token, sign_in
 
 LINK = re.compile(r"https://hikeshi\.example\.jp(/pages/ack/[A-Za-z0-9_.-]+)")
@@ -149,11 +149,16 @@ def test_a_critical_alert_pages_the_on_call_person_and_the_signed_link_acknowled
     worker.run_once()
     assert [sms.to for sms in fakes.sms.sent] == [on_call["sato"].phone]  # step 2 never came
 
-    # The group's page shows the page's timeline.
+    # The group's page shows the page's timeline: every step, who was reached how, who acknowledged, when.
     sign_in(web, "suzuki@example.jp")
     shown = web.get(f"/alerts/groups/{group_id}")
     assert shown.status_code == 200
-    assert "page-timeline" in shown.text
+    assert shown_timeline(shown.text) == [
+        ShownEvent("2026-12-01 09:00", "呼び出し開始"),
+        ShownEvent("2026-12-01 09:00", "ステップ 1 を開始"),
+        ShownEvent("2026-12-01 09:00", "通知", "Sato", "SMS"),
+        ShownEvent("2026-12-01 09:00", "確認済み", "Sato"),
+    ]
 
 
 def test_acknowledging_the_alert_group_stops_its_page_and_resolving_resolves_it(

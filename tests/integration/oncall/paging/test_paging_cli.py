@@ -99,6 +99,16 @@ def test_the_demo_company_has_a_policy_for_its_schedule_and_anyone_can_page_the_
     database_url: str,
 ) -> None:
     assert run("init", "--demo", database_url=database_url).returncode == 0
+    # Out of the box, at whatever time the demo is made, someone is on call and someone is next.
+    [now] = json.loads(run("oncall", "who", "--json", database_url=database_url).stdout)
+    assert now["schedule"] == "プラットフォーム オンコール"
+    assert now["gap"] is False
+    assert now["users"][0]["name"] in ("佐藤 健", "鈴木 美咲", "高橋 翔", "Emily Clark")
+    assert now["until"] is not None
+    assert now["next"]["users"] != []
+    table = run("oncall", "who", database_url=database_url)
+    assert table.returncode == 0
+    assert now["users"][0]["name"] in table.stdout
     [policy] = json.loads(run("escalation", "list", "--json", database_url=database_url).stdout)
     first, second = policy["steps"]
     assert [target["type"] for target in first["targets"]] == ["schedule"]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from hikeshi.accounts import service as accounts
 from hikeshi.accounts.service import get_user
 from hikeshi.bootstrap import Container
 from hikeshi.jobs.worker import Worker
@@ -180,3 +181,68 @@ def test_notification_rules_play_out_as_timers_and_acknowledging_cancels_the_lat
     worker.run_once()
     assert len(fakes.sms.sent) == 1
     assert page_status(paging, page_id) == "triggered"
+
+
+def test_the_signed_link_in_an_email_acknowledges_in_the_readers_language(
+    paging: Container, worker: Worker, fakes: Fakes, clock: FrozenClock, web: TestClient
+) -> None:
+    with paging.sessions() as db:
+        emily = accounts.create_user(
+            session=db,
+            email="emily@example.jp",
+            name="Emily",
+            role="engineer",
+            language="en",
+            timezone="America/Los_Angeles",
+            now=clock(),
+        )
+        accounts.add_contact_method(
+            session=db, user_id=emily.id, kind="email", address="emily.pager@example.com", now=clock()
+        )
+        db.commit()
+        emily_id = emily.id
+    sato = add_person(paging, "sato@example.jp", phone="+819011110001")
+    policy = make_policy(paging, "Overnight", [(5, [emily_id]), (5, [sato.id])])
+    page_id = start(paging, policy, title="Web 予約で 5xx 多発")
+    worker.run_once()
+
+    [mail] = fakes.email.to("emily.pager@example.com")
+    assert mail.subject == "[hikeshi] Page: Web 予約で 5xx 多発"
+    assert "Acknowledge: https://hikeshi.example.jp/pages/ack/" in mail.text
+    assert f"Details: https://hikeshi.example.jp/pages/{page_id}" in mail.text
+    match = LINK.search(mail.text)
+    assert match is not None, mail.text
+    acked = web.post(match.group(1), data={"csrf_token": csrf_token(web)})
+    assert acked.status_code == 200, acked.text
+    assert "Emily" in acked.text
+    assert page_status(paging, page_id) == "acknowledged"
+    assert ("acknowledged", emily_id, None) in timeline(paging, page_id)
+
+    clock.advance(minutes=30)
+    worker.run_once()
+    assert _texts_to(fakes, sato.phone) == []  # step 2 never came
+    # An altered link is refused.
+    path = match.group(1)
+    forged = web.post(path[:-1] + ("1" if path.endswith("0") else "0"), data={"csrf_token": csrf_token(web)})
+    assert forged.status_code == 400
+
+
+def test_resolving_an_unanswered_page_stops_its_steps(
+    paging: Container, worker: Worker, fakes: Fakes, clock: FrozenClock
+) -> None:
+    sato = add_person(paging, "sato@example.jp", phone="+819011110001")
+    suzuki = add_person(paging, "suzuki@example.jp", phone="+819011110002")
+    policy = make_policy(paging, "Primary", [(5, [sato.id]), (5, [suzuki.id])], repeat_count=3)
+    page_id = start(paging, policy)
+    worker.run_once()
+    assert len(_texts_to(fakes, sato.phone)) == 1
+    with paging.sessions() as db:
+        paging_service.resolve_page(session=db, page_id=page_id, user_id=sato.id, now=clock())
+        db.commit()
+    for _ in range(8):
+        clock.advance(minutes=5)
+        worker.run_once()
+    assert len(_texts_to(fakes, sato.phone)) == 1
+    assert _texts_to(fakes, suzuki.phone) == []
+    assert page_status(paging, page_id) == "resolved"
+    assert [kind for kind, _, _ in timeline(paging, page_id)][-1] == "resolved"

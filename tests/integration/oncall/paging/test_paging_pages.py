@@ -16,7 +16,8 @@ from hikeshi.oncall import escalation
 from hikeshi.oncall.paging_rules import Urgency
 from hikeshi.web.app import create_app
 from tests.integration.delivery.conftest import Fakes
-from tests.support.paging import add_person, make_policy, page_status, start
+from tests.support.clock import FrozenClock
+from tests.support.paging import ShownEvent, add_person, make_policy, page_status, shown_timeline, start
 from tests.support.web import People, csrf_token, sign_in
 
 
@@ -129,8 +130,13 @@ def test_an_engineer_acknowledges_from_the_page_and_the_timeline_says_who(
     assert page_status(paging, page_id) == "acknowledged"
     detail = browser.get(f"/pages/{page_id}")
     assert detail.status_code == 200
-    assert "page-timeline" in detail.text
-    assert detail.text.count("Sato") >= 2  # notified, then acknowledged by
+    assert shown_timeline(detail.text) == [
+        ShownEvent("2026-12-01 09:00", "呼び出し開始"),
+        ShownEvent("2026-12-01 09:00", "ステップ 1 を開始"),
+        ShownEvent("2026-12-01 09:00", "通知", "Sato", "SMS"),
+        ShownEvent("2026-12-01 09:00", "通知", "Sato", "Slack"),
+        ShownEvent("2026-12-01 09:00", "確認済み", "Sato"),
+    ]
 
 
 def test_my_notification_rules_are_edited_on_my_profile_pages(
@@ -162,11 +168,28 @@ def test_my_notification_rules_are_edited_on_my_profile_pages(
 
 
 def test_the_metrics_page_shows_the_period(
-    browser: TestClient, paging: Container, team: dict[str, int]
+    browser: TestClient, paging: Container, team: dict[str, int], worker: Worker, clock: FrozenClock
 ) -> None:
+    policy = make_policy(paging, "Web 予約", [(5, [team["sato"]])], products=("web-booking",))
+    start(paging, policy, title="決済 API が 500")
+    worker.run_once()
+    clock.advance(minutes=4)
     sign_in(browser, "sato@example.jp")
+    acked = browser.post("/pages/1/acknowledge", data={"csrf_token": csrf_token(browser)})
+    assert acked.status_code == 303
     shown = browser.get("/pages/metrics?since=2026-11-01&until=2026-12-01")
     assert shown.status_code == 200
-    assert 'id="metric-pages">0<' in shown.text
+    assert "開始日" in shown.text
+    assert "差出人" not in shown.text  # the period's first day, not an email's sender
+    assert 'id="metric-pages">1<' in shown.text
+    assert 'id="metric-tta-p50">4.0 分<' in shown.text
+    # Sato: one page, reached on two channels (Slack and SMS), acknowledged once.
+    row = "<td>Sato</td><td>1</td><td>0</td><td>2</td><td>0</td><td>1</td>"
+    assert f'<tr id="person-1">{row}</tr>' in shown.text
+    before = browser.get("/pages/metrics?since=2026-11-01&until=2026-11-30")
+    assert 'id="metric-pages">0<' in before.text
     bad = browser.get("/pages/metrics?since=yesterday")
     assert bad.status_code == 400
+    ancient = browser.get("/pages/metrics?since=0001-01-01")  # would overflow the database's time type
+    assert ancient.status_code == 400
+    assert "1900" in ancient.text

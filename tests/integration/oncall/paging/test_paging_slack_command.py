@@ -89,21 +89,28 @@ def _pages(container: Container) -> int:
 
 
 def test_a_bad_signature_is_refused(
-    slack: TestClient, clock: FrozenClock, oncall: Person, paging: Container
+    slack: TestClient, clock: FrozenClock, oncall: Person, paging: Container, worker: Worker
 ) -> None:
     answer = _post(
         slack, _command("page web-booking 予約できない"), at=clock().timestamp(), secret="wrong" * 6
     )
     assert answer.status_code == 401
     assert answer.json()["error"]["code"] == "bad_signature"
+    worker.run_once()
     assert _pages(paging) == 0
 
 
 def test_a_request_older_than_five_minutes_is_refused(
-    slack: TestClient, clock: FrozenClock, oncall: Person, paging: Container
+    slack: TestClient, clock: FrozenClock, oncall: Person, paging: Container, worker: Worker, fakes: Fakes
 ) -> None:
     answer = _post(slack, _command("page web-booking 予約できない"), at=clock().timestamp() - 301)
     assert answer.status_code == 401
+    assert answer.json()["error"]["code"] == "bad_signature"
+    ahead = _post(slack, _command("page web-booking 予約できない"), at=clock().timestamp() + 301)
+    assert ahead.status_code == 401
+    worker.run_once()  # nothing was queued: no page, no reply
+    assert _pages(paging) == 0
+    assert fakes.chat_webhook.posts == []
     fresh = _post(slack, _command("oncall"), at=clock().timestamp() - 299)
     assert fresh.status_code == 200
 
@@ -185,6 +192,12 @@ def test_the_acknowledge_button_on_the_direct_message_acknowledges_the_page(
     assert pressed.status_code == 200
     assert page_status(paging, page_id) == "acknowledged"
     assert ("acknowledged", tanaka.id, None) in timeline(paging, page_id)
+    # The direct message keeps its button, so the person who pressed it is told that it worked.
+    worker.run_once()
+    [told] = fakes.chat_webhook.posts
+    assert told.url == "https://hooks.slack.com/actions/T0001/1/abc"
+    assert told.ephemeral
+    assert told.text == f"呼び出し {page_id}「FAX が送れない」を確認しました。ほかの人への通知は止まります。"
 
 
 def test_incident_opens_a_triage_incident_through_the_same_signed_route(
