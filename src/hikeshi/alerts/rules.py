@@ -149,16 +149,16 @@ def route(
     default_policy_id: int | None = None,
 ) -> Route:
     """The first matching rule decides; with none, critical alerts page and post, others only post."""
-    for rule in rules:
-        if _matches(rule, alert, product_slug):
-            if rule.drop:
-                return Route(chat_channel=None, page_user_id=None, dropped=True)
-            channel = (rule.chat_channel or default_channel) if rule.post else None
-            return Route(
-                chat_channel=channel,
-                page_user_id=rule.page_user_id,
-                escalation_policy_id=rule.escalation_policy_id,
-            )
+    rule = matching_rule(alert, rules=rules, product_slug=product_slug)
+    if rule is not None:
+        if rule.drop:
+            return Route(chat_channel=None, page_user_id=None, dropped=True)
+        channel = (rule.chat_channel or default_channel) if rule.post else None
+        return Route(
+            chat_channel=channel,
+            page_user_id=rule.page_user_id,
+            escalation_policy_id=rule.escalation_policy_id,
+        )
     if alert.severity is not Severity.CRITICAL:
         return Route(chat_channel=default_channel, page_user_id=None)
     return Route(
@@ -166,6 +166,11 @@ def route(
         page_user_id=default_page_user_id,
         escalation_policy_id=default_policy_id,
     )
+
+
+def matching_rule(alert: NormalizedAlert, *, rules: Sequence[Rule], product_slug: str | None) -> Rule | None:
+    """The rule that decides for this alert: the first that matches it, if any."""
+    return next((rule for rule in rules if _matches(rule, alert, product_slug)), None)
 
 
 def _matches(rule: Rule, alert: NormalizedAlert, product_slug: str | None) -> bool:

@@ -1,4 +1,4 @@
-"""Catalog pages for administrators: a product and a store created, edited, a store deleted.
+"""Catalog pages for administrators: a product and a store created, edited, a store deleted, a partner edited.
 
 A store's form is checked by the rules of a row of the CSV import, and each problem is shown next to
 its field; the form keeps what was typed.
@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 
 from hikeshi.accounts import service as accounts
 from hikeshi.accounts.deps import AdminPage, DbSession, Now
-from hikeshi.catalog import service
+from hikeshi.catalog import partners, service
 from hikeshi.catalog.import_rules import StoreRejected
 from hikeshi.catalog.models import Store
+from hikeshi.catalog.partners import ContactIn
 from hikeshi.catalog.rules import MAX_POSITION, REGION_LABELS, STORE_LANGUAGES, Region
 from hikeshi.core.errors import HikeshiError, InvalidInput
 from hikeshi.core.timezones import common_timezones
@@ -279,3 +280,103 @@ def delete_store(store_id: int, db: DbSession, _: AdminPage) -> Response:
     service.delete_store(session=db, store_id=store_id)
     db.commit()
     return RedirectResponse("/catalog/stores?deleted=1", status_code=303)
+
+
+# Partners
+
+
+def _partner_form(
+    request: Request,
+    db: Session,
+    *,
+    form: Mapping[str, object],
+    partner_id: int,
+    errors: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "form": form,
+        "partner_id": partner_id,
+        "errors": errors or {},
+        "products": service.list_products(session=db),
+    }
+    return _render(request, "catalog/partner_form.html", context, status_code=status_code)
+
+
+@router.get("/partners/{partner_id:int}/edit")
+def edit_partner_form(request: Request, partner_id: int, db: DbSession, _: AdminPage) -> Response:
+    partner = partners.get_partner(session=db, partner_id=partner_id)
+    contacts = partners.partner_contacts(session=db, partner_ids=[partner.id])[partner.id]
+    form = {
+        "name": partner.name,
+        "products": [
+            p.slug for p in partners.partner_products(session=db, partner_ids=[partner.id])[partner.id]
+        ],
+        "contacts": "\n".join(
+            ", ".join(part for part in (c.name, c.email, c.phone) if part) for c in contacts
+        ),
+        "webhook_url": partner.webhook_url or "",
+        "notes": partner.notes,
+    }
+    return _partner_form(request, db, form=form, partner_id=partner.id)
+
+
+MAX_CONTACTS = 50
+
+
+class PartnerForm(BaseModel):
+    """The partner form: products ticked, one contact a line (name, then email and phone if known)."""
+
+    name: str = Field(default="", max_length=2000)
+    products: list[str] = Field(default_factory=list, max_length=500)
+    contacts: str = Field(default="", max_length=20_000)
+    webhook_url: str = Field(default="", max_length=500)
+    notes: str = Field(default="", max_length=2000)
+
+
+def contact_lines(text: str) -> list[ContactIn]:
+    """`name, email, phone` a line: the email is the part with an @; either of the two may be left out."""
+    found: list[ContactIn] = []
+    for line in text.splitlines():
+        parts = [part.strip() for part in line.replace("，", ",").split(",") if part.strip()]
+        if not parts:
+            continue
+        rest = parts[1:]
+        emails = [part for part in rest if "@" in part]
+        phones = [part for part in rest if "@" not in part]
+        if len(emails) > 1 or len(phones) > 1:
+            raise InvalidInput(
+                "contacts: '{value}' is not 'name, email, phone'", field="contacts", value=line.strip()
+            )
+        found.append(ContactIn(parts[0], emails[0] if emails else "", phones[0] if phones else ""))
+    if len(found) > MAX_CONTACTS:
+        raise InvalidInput("contacts: at most {limit} contacts", field="contacts", limit=MAX_CONTACTS)
+    return found
+
+
+@router.post("/partners/{partner_id:int}/edit")
+def update_partner(
+    request: Request, partner_id: int, db: DbSession, _: AdminPage, data: Annotated[PartnerForm, Form()]
+) -> Response:
+    def change() -> int:
+        partners.update_partner(
+            session=db,
+            partner_id=partner_id,
+            name=data.name,
+            product_slugs=data.products,
+            contacts=contact_lines(data.contacts),
+            webhook_url=data.webhook_url,
+            notes=data.notes,
+        )
+        return partner_id
+
+    def again(*, errors: Mapping[str, str], status_code: int) -> Response:
+        partners.get_partner(session=db, partner_id=partner_id)  # a partner that is gone is a 404
+        errors = {
+            ("contacts" if name.startswith("contacts") else name): text for name, text in errors.items()
+        }
+        return _partner_form(
+            request, db, form=data.model_dump(), partner_id=partner_id, errors=errors, status_code=status_code
+        )
+
+    return _save(request, db, change, done=lambda _: "/catalog/partners?saved=1", again=again)

@@ -21,6 +21,7 @@ from hikeshi.catalog.schemas import (
     PartnerContactOut,
     PartnerCreate,
     PartnerOut,
+    PartnerUpdate,
     ProductCreate,
     ProductOut,
     ProductUpdate,
@@ -184,6 +185,30 @@ def create_partner(body: PartnerCreate, db: DbSession, now: Now, _: AdminApi) ->
     )
     db.commit()
     return next(out for out in partner_outs(db) if out.id == partner.id)
+
+
+@router.get("/partners/{partner_id}", response_model=PartnerOut)
+def read_partner(partner_id: int, db: DbSession, _: StaffApi) -> PartnerOut:
+    partner = partners.get_partner(session=db, partner_id=partner_id)
+    return next(out for out in partner_outs(db) if out.id == partner.id)
+
+
+@router.patch("/partners/{partner_id}", response_model=PartnerOut)
+def update_partner(partner_id: int, body: PartnerUpdate, db: DbSession, _: AdminApi) -> PartnerOut:
+    """Change a partner; `products` and `contacts` given replace its own. Partners are never deleted."""
+    partners.update_partner(
+        session=db,
+        partner_id=partner_id,
+        name=body.name,
+        product_slugs=body.products,
+        contacts=None
+        if body.contacts is None
+        else [ContactIn(name=c.name, email=c.email, phone=c.phone) for c in body.contacts],
+        webhook_url=body.webhook_url,
+        notes=body.notes,
+    )
+    db.commit()
+    return read_partner(partner_id, db, _)
 
 
 @router.get("/impact", response_model=ImpactOut)

@@ -1,8 +1,8 @@
 """The impact estimate other domains ask for: which stores, accounts and partners an outage reaches.
 
 Affected stores are those using any affected product, in the affected regions (every region when none
-is named); or an explicit list of stores. Everything is counted in SQL, so 100,000 stores cost a few
-aggregate queries, not a loop in Python.
+is named); or an explicit list of stores, whose diners are affected when one of them uses web booking.
+Everything is counted in SQL, so 100,000 stores cost a few aggregate queries, not a loop in Python.
 """
 
 from __future__ import annotations
@@ -76,19 +76,36 @@ def estimate_impact(
             .order_by(StoreAccount.email)
         )
         emails = list(session.scalars(query))
-    web_booking = session.scalar(
-        select(Product.id).where(Product.slug == WEB_BOOKING_SLUG, Product.id.in_(products))
-    )
     return Impact(
         store_count=sum(by_region.values()),
         stores_by_region=by_region,
         stores=list(session.scalars(page)) if store_limit > 0 else [],
         account_emails=emails,
         partners=partners_depending_on(session=session, product_ids=products),
-        web_booking_affected=web_booking is not None,
+        web_booking_affected=_web_booking_affected(
+            session, products, selected, explicit=store_ids is not None
+        ),
         product_ids=products,
         region_codes=regions,
     )
+
+
+def _web_booking_affected(
+    session: Session, products: list[int], selected: Select[int], *, explicit: bool
+) -> bool:
+    """Diners are affected when web booking is among the products; for an explicit list of stores, when
+    one of them uses web booking too (and, if products are named, web booking is one of them)."""
+    web_booking = session.scalar(select(Product.id).where(Product.slug == WEB_BOOKING_SLUG))
+    if web_booking is None:
+        return False
+    if not explicit:
+        return web_booking in products
+    if products and web_booking not in products:
+        return False
+    using = select(StoreProduct.store_id).where(
+        StoreProduct.product_id == web_booking, StoreProduct.store_id.in_(selected)
+    )
+    return session.scalar(using.limit(1)) is not None
 
 
 @dataclass(frozen=True, slots=True)

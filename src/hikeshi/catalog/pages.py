@@ -125,8 +125,9 @@ def _partners_context(db: Session, user: User) -> dict[str, object]:
 
 
 @router.get("/partners")
-def partners_page(request: Request, db: DbSession, user: AnyUserPage) -> Response:
-    return _render(request, "catalog/partners.html", {**_partners_context(db, user), "form": {}})
+def partners_page(request: Request, db: DbSession, user: AnyUserPage, saved: bool = False) -> Response:
+    context = {**_partners_context(db, user), "form": {}, "saved": saved}
+    return _render(request, "catalog/partners.html", context)
 
 
 @router.post("/partners")

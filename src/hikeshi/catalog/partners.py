@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hikeshi.accounts.rules import normalize_email, validate_name
@@ -34,28 +34,83 @@ def create_partner(
     webhook_url: str | None = None,
     notes: str = "",
 ) -> Partner:
-    partner_name = validate_name(name)
-    if session.scalar(select(Partner.id).where(Partner.name == partner_name)) is not None:
-        raise Conflict("name: a partner '{value}' already exists", field="name", value=partner_name)
-    url = (webhook_url or "").strip() or None
-    if url is not None and not url.startswith(("https://", "http://")):
-        raise InvalidInput("webhook_url: must start with https://", field="webhook_url")
-    partner = Partner(name=partner_name, webhook_url=url, notes=notes.strip()[:2000], created_at=now)
+    partner_name = _free_name(session, name, partner_id=None)
+    partner = Partner(
+        name=partner_name, webhook_url=_webhook_url(webhook_url), notes=notes.strip()[:2000], created_at=now
+    )
     session.add(partner)
     session.flush()
-    for product in products_by_slug(session=session, slugs=product_slugs):
-        session.add(PartnerProduct(partner_id=partner.id, product_id=product.id))
-    for contact in contacts:
-        session.add(
-            PartnerContact(
-                partner_id=partner.id,
-                name=validate_name(contact.name, field="contacts.name"),
-                email=normalize_email(contact.email, field="contacts.email") if contact.email.strip() else "",
-                phone=normalize_phone(contact.phone, field="contacts.phone"),
-            )
-        )
+    _set_products(session, partner.id, product_slugs)
+    _set_contacts(session, partner.id, contacts)
     session.flush()
     return partner
+
+
+def update_partner(
+    *,
+    session: Session,
+    partner_id: int,
+    name: str | None = None,
+    product_slugs: Sequence[str] | None = None,
+    contacts: Sequence[ContactIn] | None = None,
+    webhook_url: str | None = None,
+    notes: str | None = None,
+) -> Partner:
+    """Change what is given (None: unchanged); products and contacts given are replaced as a whole.
+
+    An empty `webhook_url` removes it. A partner is never deleted: the notices it was sent stay on
+    record; one that no longer depends on any product is simply told nothing.
+    """
+    partner = get_partner(session=session, partner_id=partner_id)
+    if name is not None:
+        partner.name = _free_name(session, name, partner_id=partner.id)
+    if webhook_url is not None:
+        partner.webhook_url = _webhook_url(webhook_url)
+    if notes is not None:
+        partner.notes = notes.strip()[:2000]
+    if product_slugs is not None:
+        wanted = products_by_slug(session=session, slugs=product_slugs)  # unknown slugs refused first
+        session.execute(delete(PartnerProduct).where(PartnerProduct.partner_id == partner.id))
+        _set_products(session, partner.id, [product.slug for product in wanted])
+    if contacts is not None:
+        checked = [_contact(partner.id, contact) for contact in contacts]
+        session.execute(delete(PartnerContact).where(PartnerContact.partner_id == partner.id))
+        session.add_all(checked)
+    session.flush()
+    return partner
+
+
+def _free_name(session: Session, name: str, *, partner_id: int | None) -> str:
+    partner_name = validate_name(name)
+    taken = session.scalar(select(Partner.id).where(Partner.name == partner_name))
+    if taken is not None and taken != partner_id:
+        raise Conflict("name: a partner '{value}' already exists", field="name", value=partner_name)
+    return partner_name
+
+
+def _webhook_url(value: str | None) -> str | None:
+    url = (value or "").strip() or None
+    if url is not None and not url.startswith(("https://", "http://")):
+        raise InvalidInput("webhook_url: must start with https://", field="webhook_url")
+    return url
+
+
+def _set_products(session: Session, partner_id: int, product_slugs: Sequence[str]) -> None:
+    for product in products_by_slug(session=session, slugs=product_slugs):
+        session.add(PartnerProduct(partner_id=partner_id, product_id=product.id))
+
+
+def _set_contacts(session: Session, partner_id: int, contacts: Sequence[ContactIn]) -> None:
+    session.add_all([_contact(partner_id, contact) for contact in contacts])
+
+
+def _contact(partner_id: int, contact: ContactIn) -> PartnerContact:
+    return PartnerContact(
+        partner_id=partner_id,
+        name=validate_name(contact.name, field="contacts.name"),
+        email=normalize_email(contact.email, field="contacts.email") if contact.email.strip() else "",
+        phone=normalize_phone(contact.phone, field="contacts.phone"),
+    )
 
 
 def list_partners(*, session: Session) -> list[Partner]:

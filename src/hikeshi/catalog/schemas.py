@@ -159,6 +159,16 @@ class PartnerCreate(BaseModel):
     notes: str = Field(default="", max_length=2000)
 
 
+class PartnerUpdate(BaseModel):
+    """What is given changes; `products` and `contacts` replace the partner's; "" removes the webhook."""
+
+    name: str | None = Field(default=None, max_length=200)
+    products: list[str] | None = Field(default=None, description="Product slugs")
+    contacts: list[PartnerContactIn] | None = Field(default=None, max_length=50)
+    webhook_url: str | None = Field(default=None, max_length=500)
+    notes: str | None = Field(default=None, max_length=2000)
+
+
 class ImportOut(BaseModel):
     rows: int
     created: int

@@ -14,12 +14,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hikeshi.alerts import integrations, service
+from hikeshi.alerts import groups, integrations, notify, service
+from hikeshi.alerts.models import Integration
 from hikeshi.alerts.normalized import Action, Link, NormalizedAlert, Severity
 from hikeshi.alerts.notify import Context
+from hikeshi.alerts.rules import AlertStatus, matching_rule
 from hikeshi.core.i18n import N_, translations
 from hikeshi.inquiries.models import Inquiry, InquiryBurst
 from hikeshi.inquiries.rules import bug_dedup_key, summary_text
+from hikeshi.oncall import escalation, paging
 
 SUPPORT_KIND = "support"
 DEFAULT_INTEGRATION_NAME = "Support inquiries"
@@ -84,7 +87,44 @@ def raise_bug_alert(
         details=details,
         product=subject.product_slug,
     )
-    return _ingest(session, [alert], now=now, context=context, raw={"inquiry": inquiry.id})
+    integration = _support_integration(session, now)
+    group_id = _ingest(session, integration, [alert], now=now, context=context, raw={"inquiry": inquiry.id})
+    if group_id is not None:
+        page_product_on_call(
+            session=session, integration=integration, alert=alert, group_id=group_id, now=now
+        )
+    return group_id
+
+
+def page_product_on_call(
+    *, session: Session, integration: Integration, alert: NormalizedAlert, group_id: int, now: datetime
+) -> int | None:
+    """Page whoever answers for the alert's product when the integration's routing pages no one for it.
+
+    The integration's own routing wins: a rule that matches the alert (it pages, posts only, or drops)
+    or a person or policy it pages by default. Otherwise the escalation policy that answers for the
+    product (the one `hikeshi page <product>` finds) is paged, once per alert group: a group silenced
+    by a maintenance window, taken by someone, or paged already is left alone. The page's id, or None.
+    """
+    if alert.product is None:
+        return None
+    if integration.page_user_id is not None or integration.escalation_policy_id is not None:
+        return None
+    rules = integrations.routing_rules(session=session, integration_id=integration.id)
+    if matching_rule(alert, rules=rules, product_slug=alert.product) is not None:
+        return None
+    group = groups.get_group(session=session, group_id=group_id)
+    if group.suppressed or group.status != AlertStatus.TRIGGERED:
+        return None
+    if paging.pages_for_source(session=session, source_kind=notify.PAGE_SOURCE, source_id=group.id):
+        return None
+    policy = escalation.policy_for_service(session=session, name=alert.product)
+    if policy is None:
+        return None
+    page_id = notify.page_group(session=session, group=group, policy_id=policy.id, user_id=None, now=now)
+    if page_id is not None:
+        groups.record_event(session, group, "paged", now, note=f"#{page_id}")
+    return page_id
 
 
 def raise_burst_alert(
@@ -117,14 +157,24 @@ def raise_burst_alert(
     )
     # Each inquiry is one trigger of the same dedup key: the first opens the alert, the rest count.
     raw = {"burst": burst.id, "inquiries": burst.inquiry_count}
-    return _ingest(session, [alert] * added, now=now, context=context, raw=raw)
+    integration = _support_integration(session, now)
+    return _ingest(session, integration, [alert] * added, now=now, context=context, raw=raw)
+
+
+def _support_integration(session: Session, now: datetime) -> Integration:
+    integration_id = support_integration_id(session=session, now=now)
+    return integrations.get_integration(session=session, integration_id=integration_id)
 
 
 def _ingest(
-    session: Session, alerts: list[NormalizedAlert], *, now: datetime, context: Context, raw: Any
+    session: Session,
+    integration: Integration,
+    alerts: list[NormalizedAlert],
+    *,
+    now: datetime,
+    context: Context,
+    raw: Any,
 ) -> int | None:
-    integration_id = support_integration_id(session=session, now=now)
-    integration = integrations.get_integration(session=session, integration_id=integration_id)
     outcomes = service.ingest(
         session=session, integration=integration, alerts=alerts, raw=raw, now=now, context=context
     )

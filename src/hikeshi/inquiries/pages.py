@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -22,6 +23,8 @@ from hikeshi.web.kit.context import translator
 
 router = APIRouter(prefix="/inquiries", tags=["inquiry pages"], include_in_schema=False)
 PAGE_SIZE = 50
+# Beside the similar ones, an inquiry's page counts every inquiry about its product from a day before it.
+SAME_PRODUCT_LOOKBACK = timedelta(hours=24)
 
 
 def _render(request: Request, name: str, context: Mapping[str, object], status_code: int = 200) -> Response:
@@ -162,10 +165,18 @@ def inquiry_page(
     reporter = (
         accounts.get_user(session=db, user_id=inquiry.reported_by_id) if inquiry.reported_by_id else None
     )
+    same_product = None
+    if inquiry.product_id is not None:
+        since = inquiry.created_at - SAME_PRODUCT_LOOKBACK
+        count = service.count_about_product(
+            session=db, product_id=inquiry.product_id, since=since, until=now, exclude_id=inquiry.id
+        )
+        same_product = {"since": since, "count": count}
     context = {
         **_common(db),
         "inquiry": inquiry,
         "similar": similar,
+        "same_product": same_product,
         "stores": catalog.stores_by_id(session=db, store_ids=store_ids),
         "reporter": reporter,
         "logged": bool(logged),

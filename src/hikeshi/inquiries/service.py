@@ -253,6 +253,18 @@ def get_inquiry(*, session: Session, inquiry_id: int) -> Inquiry:
     return inquiry
 
 
+def count_about_product(
+    *, session: Session, product_id: int, since: datetime, until: datetime, exclude_id: int | None = None
+) -> int:
+    """How many inquiries about the product were logged in [since, until], this one left out."""
+    query = select(func.count(Inquiry.id)).where(
+        Inquiry.product_id == product_id, Inquiry.created_at >= since, Inquiry.created_at <= until
+    )
+    if exclude_id is not None:
+        query = query.where(Inquiry.id != exclude_id)
+    return session.scalar(query) or 0
+
+
 @dataclass(frozen=True, slots=True)
 class SimilarInquiry:
     inquiry: Inquiry

@@ -93,3 +93,24 @@ def test_an_explicit_store_list_and_a_capped_page(catalog: Session, products: di
     assert impact.store_count == 3
     assert len(impact.stores) == 2
     assert estimate_impact(session=catalog).store_count == 0  # nothing named, nothing known affected
+
+
+def test_an_explicit_store_list_affects_diners_only_when_one_of_its_stores_uses_web_booking(
+    catalog: Session, products: dict[str, int]
+) -> None:
+    by_key = {
+        store.external_id: store.id
+        for store in estimate_impact(session=catalog, region_codes=["jp", "overseas"], store_limit=100).stores
+    }
+    without = estimate_impact(session=catalog, store_ids=[by_key["J4"], by_key["O2"]])  # iPad app only
+    assert (without.store_count, without.web_booking_affected) == (2, False)
+    with_booking = estimate_impact(session=catalog, store_ids=[by_key["J4"], by_key["J2"]])
+    assert (with_booking.store_count, with_booking.web_booking_affected) == (2, True)
+    assert with_booking.account_emails == ["j2@example.jp", "j4@example.jp", "shared@example.jp"]
+    # Named products narrow it: an SMS outage at a store that also takes web bookings spares its diners.
+    sms_only = estimate_impact(session=catalog, store_ids=[by_key["J2"]], product_ids=[products["sms"]])
+    assert sms_only.web_booking_affected is False
+    booking = estimate_impact(
+        session=catalog, store_ids=[by_key["J2"]], product_ids=[products["web-booking"]]
+    )
+    assert booking.web_booking_affected is True

@@ -76,6 +76,8 @@ def test_api_refuses_bad_input_naming_the_field(
         ({"channel": "phone", "body": "   "}, 400, "body"),
         ({"channel": "phone", "body": "x", "store": "NOPE"}, 404, "NOPE"),
         ({"channel": "phone", "body": "x", "product": "nope"}, 404, "nope"),
+        ({"channel": "phone", "body": "x" * 10_001}, 422, "body: String should have at most 10000"),
+        ({"channel": "phone", "body": "x", "store_id": 999_999}, 404, "store 999999"),
     ]
     for body, code, named in cases:
         answer = client.post("/api/v1/inquiries", json=body, headers=support)
@@ -103,6 +105,21 @@ def test_any_employee_files_an_internal_report_but_only_support_and_sales_log_cu
     filed = client.post("/api/v1/inquiries", json=report, headers=viewer)
     assert filed.status_code == 201, filed.text
     assert filed.json()["alert_group_id"] is not None  # an engineer is asked to look at once
+
+    # The same form, in the browser: an engineer is offered the internal report only.
+    people.add("sato@example.jp", "engineer")
+    sign_in(client, "sato@example.jp")
+    form = client.get("/inquiries/new").text
+    assert '<option value="internal" selected>社内からの報告</option>' in form
+    assert 'value="phone"' not in form
+    token = csrf_token(client)
+    noticed = {"csrf_token": token, "channel": "internal", "product": "sms", "body": "SMS の送信履歴が空"}
+    posted = client.post("/inquiries", data=noticed)
+    assert posted.status_code == 303
+    assert "社内からの報告" in client.get(posted.headers["location"]).text
+    refused_form = client.post("/inquiries", data={**noticed, "channel": "phone"})
+    assert refused_form.status_code == 403
+    assert "SMS の送信履歴が空" in refused_form.text  # the form keeps what was typed
 
 
 def test_the_form_logs_an_inquiry_and_its_page_shows_similar_ones_and_the_alert(
@@ -141,6 +158,8 @@ def test_the_form_logs_an_inquiry_and_its_page_shows_similar_ones_and_the_alert(
     assert "Web予約の画面が開かないとのこと" in page.text  # the similar-inquiry panel
     assert "/alerts/groups/" in page.text
     assert "鮨 はなぶさ 銀座" in page.text
+    # Beside the similar ones: how many inquiries came about the same product, linked to them.
+    assert "Web 予約 のお問い合わせが他に 1 件あります</a>" in page.text
     typed = client.post(
         "/inquiries/similar",
         data={"csrf_token": token, "body": "画面が開かない Web予約", "product": "web-booking"},

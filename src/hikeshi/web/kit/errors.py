@@ -80,8 +80,12 @@ async def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     problems = []
     for detail in error.errors():
-        where = ".".join(str(part) for part in detail.get("loc", ()) if part not in ("body", "query"))
-        problems.append(f"{where}: {detail.get('msg', 'invalid')}")
+        loc = tuple(detail.get("loc", ()))
+        if loc and loc[0] in ("body", "query", "path", "header", "cookie"):
+            loc = loc[1:]  # where the value came from; a field may itself be named `body`
+        where = ".".join(str(part) for part in loc)
+        message = detail.get("msg", "invalid")
+        problems.append(f"{where}: {message}" if where else str(message))
     message = "; ".join(problems) or "invalid input"
     return error_response(request, status=422, code="invalid_input", message=message)
 
