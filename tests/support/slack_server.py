@@ -45,6 +45,7 @@ class SlackMessage:
     blocks: list[dict[str, Any]] | None
     thread_ts: str | None
     updates: list[SlackUpdate] = field(default_factory=list)
+    reply_broadcast: bool = False  # a thread reply "also sent to the channel"
 
     @property
     def current_text(self) -> str | None:
@@ -201,7 +202,10 @@ class SlackServer(LocalHttpServer):
             self._last_post[resolved] = now
             ts = f"{int(time.time())}.{next(self._ts):06d}"
             thread_ts = fields.get("thread_ts") or None
-            self.messages.append(SlackMessage(resolved, ts, text, blocks, thread_ts))
+            broadcast = fields.get("reply_broadcast") in (True, "true", "1", 1)
+            self.messages.append(
+                SlackMessage(resolved, ts, text, blocks, thread_ts, reply_broadcast=broadcast)
+            )
         message = {"type": "message", "text": text or "", "ts": ts, "bot_id": "B0HIKESHI"}
         return Response.json({"ok": True, "channel": resolved, "ts": ts, "message": message})
 

@@ -192,6 +192,7 @@ def _send(ports: DeliveryPorts, message: Message) -> str | None:
             text=message.text,
             blocks=tuple(extra.get("blocks", ())),
             thread_ts=extra.get("thread_ts"),
+            broadcast=bool(extra.get("reply_broadcast")),
         )
         receipt = ports.chat.post(chat)
         message.extra = {**extra, "channel_id": receipt.channel}

@@ -17,6 +17,7 @@ class ChatMessage:
     text: str  # fallback text; also what notifications show
     blocks: Sequence[dict[str, Any]] = ()
     thread_ts: str | None = None
+    broadcast: bool = False  # a thread reply also shown in the channel (Slack's reply_broadcast)
 
 
 @dataclass(frozen=True, slots=True)

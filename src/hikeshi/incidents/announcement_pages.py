@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from hikeshi.accounts.deps import AnyUserPage, DbSession
 from hikeshi.incidents import announcement, announcing, service
 from hikeshi.incidents.announcement import Facts
+from hikeshi.incidents.deps import Number
 from hikeshi.web.kit.context import container, translator
 
 router = APIRouter(prefix="/incidents", tags=["incident pages"], include_in_schema=False)
@@ -20,7 +21,7 @@ REFRESH_SECONDS = 15
 
 @router.get("/{number}/announcement")
 def announcement_part(
-    request: Request, number: int, db: DbSession, _: AnyUserPage, shown: str = ""
+    request: Request, number: Number, db: DbSession, _: AnyUserPage, shown: str = ""
 ) -> Response:
     incident = service.get_incident(session=db, number=number)
     announced = announcing.find_announcement(session=db, incident_id=incident.id)

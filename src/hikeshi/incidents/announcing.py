@@ -222,7 +222,16 @@ def _update(
             reply_text, reply_blocks = announcement.change_reply(
                 facts, lines, language=context.language, timezone=context.timezone
             )
-            _reply(session=session, announced=announced, text=reply_text, blocks=reply_blocks, now=now)
+            # Recovery (and a reopening after it) is the company's news: the reply shows in the channel too.
+            broadcast = before.resolved != facts.resolved
+            _reply(
+                session=session,
+                announced=announced,
+                text=reply_text,
+                blocks=reply_blocks,
+                broadcast=broadcast,
+                now=now,
+            )
     if context.email and _email_due(announced, before=before, after=facts, now=now):
         _email(session=session, announced=announced, facts=facts, changes=lines, now=now, context=context)
     announced.facts = facts.to_json()
@@ -277,24 +286,34 @@ def _reply(
     announced: IncidentAnnouncement,
     text: str,
     blocks: list[dict[str, Any]],
+    broadcast: bool,
     now: datetime,
 ) -> None:
     """A reply in the post's thread: at once when the post is out, else once it is (a job waits)."""
     assert announced.chat_delivery_id is not None
     post = delivery.get_delivery(session=session, delivery_id=announced.chat_delivery_id)
     if post.status == DeliveryStatus.SENT and post.provider_id:
-        _send_reply(session=session, post_id=post.id, text=text, blocks=blocks, now=now)
+        _send_reply(session=session, post_id=post.id, text=text, blocks=blocks, broadcast=broadcast, now=now)
         return
-    payload = {"post_id": post.id, "text": text, "blocks": blocks}
+    payload = {"post_id": post.id, "text": text, "blocks": blocks, "broadcast": broadcast}
     enqueue(session=session, kind=REPLY_JOB, payload=payload, now=now, due_at=now + timedelta(seconds=2))
 
 
 def _send_reply(
-    *, session: Session, post_id: int, text: str, blocks: list[dict[str, Any]], now: datetime
+    *,
+    session: Session,
+    post_id: int,
+    text: str,
+    blocks: list[dict[str, Any]],
+    broadcast: bool = False,
+    now: datetime,
 ) -> None:
     post = delivery.get_delivery(session=session, delivery_id=post_id)
     channel = str((post.extra or {}).get("channel_id") or post.target)
-    message = Outgoing(target=channel, text=text, extra={"blocks": blocks, "thread_ts": post.provider_id})
+    extra: dict[str, Any] = {"blocks": blocks, "thread_ts": post.provider_id}
+    if broadcast:
+        extra["reply_broadcast"] = True
+    message = Outgoing(target=channel, text=text, extra=extra)
     delivery.send(session=session, channel="chat", message=message, now=now, source=f"thread:{post.id}")
 
 
@@ -314,6 +333,11 @@ def reply_when_posted(ctx: JobContext, payload: dict[str, Any]) -> None:
             raise ExternalServiceError("the announcement is not posted yet", retry_after_seconds=wait)
         blocks = list(payload.get("blocks") or [])
         _send_reply(
-            session=session, post_id=post.id, text=str(payload["text"]), blocks=blocks, now=ctx.clock()
+            session=session,
+            post_id=post.id,
+            text=str(payload["text"]),
+            blocks=blocks,
+            broadcast=bool(payload.get("broadcast")),
+            now=ctx.clock(),
         )
         session.commit()

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, status
 
 from hikeshi.accounts.deps import AnyUserApi, DbSession, Now, ResponderApi, StaffApi
 from hikeshi.core.errors import InvalidInput
-from hikeshi.incidents import queries, service, views, work
+from hikeshi.incidents import escalate, queries, service, views, work
 from hikeshi.incidents.deps import Number, announcing_context
 from hikeshi.incidents.schemas import (
     EventOut,
@@ -22,6 +22,7 @@ from hikeshi.incidents.schemas import (
     IncidentUpdate,
     InquiryLink,
     NoteCreate,
+    PageCreate,
     RecoveryActionCreate,
     RecoveryActionOut,
     StatusChange,
@@ -158,6 +159,24 @@ def add_recovery_action(
     )
     db.commit()
     return RecoveryActionOut.model_validate(action)
+
+
+@router.post("/{number}/pages", response_model=IncidentDetailOut, status_code=status.HTTP_201_CREATED)
+def page_oncall(
+    number: Number, body: PageCreate, db: DbSession, now: Now, user: StaffApi
+) -> IncidentDetailOut:
+    """Page whoever answers for a product or team (default: the incident's product); support may too."""
+    escalate.page_oncall(
+        session=db,
+        number=number,
+        service=body.service,
+        urgency=body.urgency,
+        by=user.id,
+        by_name=user.name,
+        now=now,
+    )
+    db.commit()
+    return _detail(db, number, now)
 
 
 @router.post("/{number}/inquiries", response_model=IncidentDetailOut)

@@ -2,39 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from hikeshi.accounts.service import find_user_by_email
+from hikeshi.catalog.service import list_products
 from hikeshi.core.console import print_json, reported_errors
-from hikeshi.core.errors import NotFound
-from hikeshi.core.timezones import parse_moment
-from hikeshi.incidents import queries, service, views, work
-from hikeshi.incidents.announcing import AnnouncementContext
+from hikeshi.incidents import cli_work, queries, service, views
+from hikeshi.incidents.announcing import AnnouncementContext, announced_facts
+from hikeshi.incidents.cli_text import room_lines
 from hikeshi.incidents.models import Incident
-from hikeshi.incidents.schemas import EventOut, IncidentCreate, IncidentOut, IncidentUpdate, RecoveryActionOut
+from hikeshi.incidents.rules import STATUS_LABELS, Status
+from hikeshi.incidents.schemas import IncidentCreate, IncidentOut, IncidentUpdate
 
 incident_app = typer.Typer(help="Incidents: declare, follow, resolve.", no_args_is_help=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 ByOption = Annotated[str | None, typer.Option("--by", help="Email of the person doing this.")]
 
 
-def _user(db: Any, email: str | None, *, field: str) -> int | None:
-    if email is None or not email.strip():
-        return None
-    person = find_user_by_email(session=db, email=email.strip())
-    if person is None:
-        raise NotFound("{field}: user {value} does not exist", field=field, value=email)
-    return person.id
-
-
-def _time(value: str | None, *, field: str, zone: str) -> datetime | None:
-    """ISO 8601; without an offset, in the configured time zone."""
-    return None if value is None else parse_moment(value, zone=zone, field=field)
+_user = cli_work.user_by_email
+_time = cli_work.moment
 
 
 def _context(container: Any) -> AnnouncementContext:
@@ -46,9 +35,8 @@ def _print_one(ctx: typer.Context, incident: Incident, json_output: bool) -> Non
     if json_output:
         print_json(out)
     else:
-        Console(highlight=False, markup=False).print(
-            f"#{out.number} [{out.status}] {out.severity} {out.title}"
-        )
+        status = ctx.obj.gettext(STATUS_LABELS[Status(out.status)])
+        Console(highlight=False, markup=False).print(f"#{out.number} [{status}] {out.severity} {out.title}")
 
 
 @incident_app.command("declare")
@@ -120,7 +108,8 @@ def list_incidents(
     table = Table("#", gettext("Status"), gettext("Severity"), gettext("Title"), gettext("Declared"))
     for row in rows:
         declared = ctx.obj.speaker.format_datetime(row.declared_at)
-        table.add_row(str(row.number), row.status, row.severity, row.title, declared)
+        status = gettext(STATUS_LABELS[Status(row.status)])
+        table.add_row(str(row.number), status, row.severity, row.title, declared)
     Console().print(table)
 
 
@@ -128,23 +117,23 @@ def list_incidents(
 def show(ctx: typer.Context, number: int, json_output: JsonOption = False) -> None:
     """Everything about one incident: fields, tasks, recovery actions, timeline."""
     container = ctx.obj.container()
+    speaker = ctx.obj.speaker
     with reported_errors(ctx.obj.gettext), container.sessions() as db:
-        detail = views.detail_out(views.war_room(session=db, number=number, now=container.clock()))
+        room = views.war_room(session=db, number=number, now=container.clock())
+        detail = views.detail_out(room)
+        if not json_output:
+            facts = announced_facts(session=db, incident=room.incident, base_url=_context(container).base_url)
+            names = {
+                product.id: product.name_en if speaker.language == "en" else product.name_ja
+                for product in list_products(session=db)
+            }
+            lines = room_lines(room, facts, speaker=speaker, product_names=names)
     if json_output:
         print_json(detail)
         return
     console = Console(highlight=False, markup=False)
-    gettext, when = ctx.obj.gettext, ctx.obj.speaker.format_datetime
-    console.print(f"#{detail.number} [{detail.status}] {detail.severity} {detail.title}")
-    console.print(gettext("Next: {statuses}").format(statuses=", ".join(detail.allowed_transitions) or "—"))
-    for task in detail.tasks:
-        mark = "x" if task.done_at else ("!" if task.overdue else " ")
-        console.print(f"[{mark}] {task.id}: {gettext(task.title)} ({task.role})")
-    for action in detail.recovery_actions:
-        console.print(f"* {when(action.performed_at)} {action.kind}: {action.description}")
-    for event in detail.events:
-        moved = f"{event.data['from']} → {event.data['to']} " if event.kind in ("status", "field") else ""
-        console.print(f"{when(event.at)} {event.kind} {moved}{event.note}".rstrip())
+    for line in lines:
+        console.print(line, soft_wrap=True)
 
 
 @incident_app.command("update")
@@ -165,6 +154,15 @@ def update(
     started_at: Annotated[str | None, typer.Option(help="When the problem started (ISO 8601).")] = None,
     stores_japan: Annotated[int | None, typer.Option(min=0, help="Correct the stores in Japan.")] = None,
     stores_overseas: Annotated[int | None, typer.Option(min=0, help="Correct the stores overseas.")] = None,
+    web_booking: Annotated[
+        bool | None,
+        typer.Option(
+            "--web-booking/--no-web-booking", help="Correct whether web-booking diners are affected."
+        ),
+    ] = None,
+    detected_at: Annotated[str | None, typer.Option(help="When it was detected (ISO 8601).")] = None,
+    summary: Annotated[str | None, typer.Option(help="A summary of what is known.")] = None,
+    impact_note: Annotated[str | None, typer.Option(help="A note on the impact.")] = None,
     by: ByOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -183,6 +181,10 @@ def update(
             "started_at": _time(started_at, field="started_at", zone=zone),
             "override_stores_japan": stores_japan,
             "override_stores_overseas": stores_overseas,
+            "override_web_booking": web_booking,
+            "detected_at": _time(detected_at, field="detected_at", zone=zone),
+            "summary": summary,
+            "impact_note": impact_note,
         }
         changes = IncidentUpdate.model_construct(
             **{name: value for name, value in values.items() if value is not None}
@@ -255,51 +257,6 @@ def dismiss(
         _print_one(ctx, incident, json_output)
 
 
-@incident_app.command("note")
-def note(
-    ctx: typer.Context, number: int, text: str, by: ByOption = None, json_output: JsonOption = False
-) -> None:
-    """Add a note to the incident's timeline."""
-    container = ctx.obj.container()
-    with reported_errors(ctx.obj.gettext), container.sessions() as db:
-        event = work.add_note(
-            session=db, number=number, text=text, by=_user(db, by, field="by"), now=container.clock()
-        )
-        db.commit()
-        out = EventOut.model_validate(event)
-    if json_output:
-        print_json(out)
-    else:
-        Console(highlight=False, markup=False).print(f"#{number}: {out.note}")
-
-
-@incident_app.command("action")
-def action(
-    ctx: typer.Context,
-    number: int,
-    kind: Annotated[str, typer.Argument(help="hotfix, data_repair, scale_up or other.")],
-    description: Annotated[str, typer.Argument(help="What was done.")] = "",
-    at: Annotated[str | None, typer.Option(help="When it was done (ISO 8601); now when omitted.")] = None,
-    by: ByOption = None,
-    json_output: JsonOption = False,
-) -> None:
-    """Record a recovery action: who did what, and when."""
-    container = ctx.obj.container()
-    with reported_errors(ctx.obj.gettext), container.sessions() as db:
-        actor = _user(db, by, field="by")
-        recorded = work.add_recovery_action(
-            session=db,
-            number=number,
-            kind=kind,
-            description=description,
-            performed_by_id=actor,
-            performed_at=_time(at, field="at", zone=container.settings.timezone),
-            by=actor,
-            now=container.clock(),
-        )
-        db.commit()
-        out = RecoveryActionOut.model_validate(recorded)
-    if json_output:
-        print_json(out)
-    else:
-        Console(highlight=False, markup=False).print(f"#{number}: {out.kind} {out.description}")
+# The work on an incident (notes, recovery actions, tasks, links) lives in cli_work.
+for _name, _command in cli_work.COMMANDS.items():
+    incident_app.command(_name)(_command)

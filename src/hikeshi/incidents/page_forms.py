@@ -13,15 +13,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from hikeshi.accounts import service as accounts
 from hikeshi.accounts.deps import DbSession, Now, ResponderPage, StaffPage
 from hikeshi.accounts.models import User
-from hikeshi.catalog import service as catalog
 from hikeshi.core.errors import HikeshiError, InvalidInput
 from hikeshi.core.timezones import parse_moment
-from hikeshi.incidents import service, views, work
+from hikeshi.incidents import escalate, service, views, work
 from hikeshi.incidents.deps import Number, announcing_context
-from hikeshi.incidents.pages import render, room_context
+from hikeshi.incidents.pages import form_context, render, room_context
 from hikeshi.incidents.schemas import IncidentUpdate
 from hikeshi.web.kit.context import container, translator
 
@@ -43,12 +41,7 @@ def _apply(
         db.rollback()
         message = error.render(translator(request).gettext)
         room = views.war_room(session=db, number=number, now=now)
-        context = {
-            **room_context(db, room, user),
-            "users": accounts.list_users(session=db, include_inactive=False),
-            "products": catalog.list_products(session=db),
-            "error": message,
-        }
+        context = {**room_context(db, room, user), **form_context(db, room), "error": message}
         return render(request, "incidents/incident.html", context, status_code=error.status_code)
     db.commit()
     return RedirectResponse(f"/incidents/{number}#{anchor}", status_code=303)
@@ -230,6 +223,30 @@ def add_recovery_action(
         )
 
     return _apply(request, db, number, user, now, change, "recovery")
+
+
+@router.post("/{number}/page")
+def page_oncall(
+    request: Request,
+    number: Number,
+    db: DbSession,
+    now: Now,
+    user: StaffPage,
+    service: Annotated[str, Form(max_length=64)] = "",
+    urgency: Annotated[str, Form(max_length=10)] = "high",
+) -> Response:
+    def change() -> object:
+        return escalate.page_oncall(
+            session=db,
+            number=number,
+            service=service,
+            urgency=urgency,
+            by=user.id,
+            by_name=user.name,
+            now=now,
+        )
+
+    return _apply(request, db, number, user, now, change, "pages")
 
 
 @router.post("/{number}/inquiries")

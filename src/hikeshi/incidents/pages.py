@@ -21,7 +21,7 @@ from hikeshi.accounts.models import User
 from hikeshi.accounts.rules import RESPONDERS, STAFF, Role
 from hikeshi.catalog import service as catalog
 from hikeshi.core.errors import HikeshiError, InvalidInput
-from hikeshi.incidents import queries, service, views
+from hikeshi.incidents import escalate, queries, service, views
 from hikeshi.incidents.deps import Number, announcing_context
 from hikeshi.incidents.rules import (
     EVENT_LABELS,
@@ -33,6 +33,7 @@ from hikeshi.incidents.rules import (
     Severity,
 )
 from hikeshi.incidents.schemas import IncidentCreate
+from hikeshi.oncall.paging_rules import STATUS_LABELS as PAGE_STATUS_LABELS
 from hikeshi.web.kit.context import translator
 
 router = APIRouter(prefix="/incidents", tags=["incident pages"], include_in_schema=False)
@@ -58,6 +59,7 @@ def labels() -> dict[str, object]:
         "recovery_kinds": list(RecoveryKind),
         "task_roles": TASK_ROLES,
         "refresh_seconds": REFRESH_SECONDS,
+        "page_status_labels": PAGE_STATUS_LABELS,
     }
 
 
@@ -122,6 +124,12 @@ def declare(
         refused = InvalidInput("inquiry: give the inquiry's number", field="inquiry")
         message = refused.render(translator(request).gettext)
         return render(request, "incidents/new.html", _form_context(db, {}, message), status_code=400)
+    # A second "Declare incident" on the same alert group or inquiry joins the incident already open.
+    existing = queries.open_incident_linking(
+        session=db, alert_group_ids=new.alert_group_ids, inquiry_ids=new.inquiry_ids
+    )
+    if existing is not None:
+        return RedirectResponse(f"/incidents/{existing[0].number}?already=1", status_code=303)
     try:
         incident = service.declare_incident(
             session=db, new=new, by=user.id, now=now, context=announcing_context(request)
@@ -149,11 +157,23 @@ def room_context(db: Session, room: views.WarRoom, user: User) -> dict[str, obje
     }
 
 
+def form_context(db: Session, room: views.WarRoom) -> dict[str, object]:
+    """What the war room's forms offer: people to pick, products, services someone can page."""
+    return {
+        "users": accounts.list_users(session=db, include_inactive=False),
+        "products": catalog.list_products(session=db),
+        "page_services": escalate.pageable_services(session=db),
+        "page_default": escalate.default_service(session=db, incident=room.incident),
+    }
+
+
 @router.get("/{number}")
-def room_page(request: Request, number: Number, db: DbSession, now: Now, user: AnyUserPage) -> Response:
+def room_page(
+    request: Request, number: Number, db: DbSession, now: Now, user: AnyUserPage, already: bool = False
+) -> Response:
+    """The war room; `already`: the visitor tried to declare again from something already linked here."""
     room = views.war_room(session=db, number=number, now=now)
-    users = accounts.list_users(session=db, include_inactive=False)
-    context = {**room_context(db, room, user), "users": users, "products": catalog.list_products(session=db)}
+    context = {**room_context(db, room, user), **form_context(db, room), "already": already}
     return render(request, "incidents/incident.html", context)
 
 

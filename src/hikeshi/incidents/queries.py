@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -69,6 +71,32 @@ def linked_alert_group_ids(*, session: Session, incident_id: int) -> list[int]:
 def linked_inquiry_ids(*, session: Session, incident_id: int) -> list[int]:
     query = select(IncidentInquiry.inquiry_id).where(IncidentInquiry.incident_id == incident_id)
     return sorted(session.scalars(query))
+
+
+def open_incident_linking(
+    *, session: Session, alert_group_ids: Sequence[int] = (), inquiry_ids: Sequence[int] = ()
+) -> tuple[Incident, str, int] | None:
+    """An open incident already linked to one of these alert groups or inquiries: (it, "alert_group"
+    or "inquiry", which one). Declaring again from them would open a duplicate."""
+    still_open = [s.value for s in OPEN_STATUSES]
+    checks = (
+        ("alert_group", IncidentAlertGroup.alert_group_id, IncidentAlertGroup.incident_id, alert_group_ids),
+        ("inquiry", IncidentInquiry.inquiry_id, IncidentInquiry.incident_id, inquiry_ids),
+    )
+    for kind, linked_id, incident_id, wanted in checks:
+        if not wanted:
+            continue
+        query = (
+            select(Incident, linked_id)
+            .join(Incident, Incident.id == incident_id)
+            .where(linked_id.in_(list(wanted)), Incident.status.in_(still_open))
+            .order_by(Incident.number)
+            .limit(1)
+        )
+        found = session.execute(query).first()
+        if found is not None:
+            return found[0], kind, int(found[1])
+    return None
 
 
 def transitions_of(incident: Incident) -> list[Status]:

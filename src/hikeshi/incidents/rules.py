@@ -207,6 +207,7 @@ EVENT_LABELS: Final[dict[str, str]] = {
     "alert_group_linked": N_("Alert group linked"),
     "inquiry_linked": N_("Inquiry linked"),
     "change": N_("Change (deploy)"),
+    "page_started": N_("On-call paged"),
     # Written by the postmortems domain (above incidents) on the incident's timeline.
     "postmortem_opened": N_("Postmortem opened"),
     "postmortem_submitted": N_("Postmortem submitted for review"),

@@ -166,6 +166,25 @@ class ChangeOut(BaseModel):
     occurred_at: datetime
 
 
+class PageCreate(BaseModel):
+    service: str = Field(
+        default="", max_length=64, description="Product or team slug; empty: the incident's product"
+    )
+    urgency: str = Field(default="high", max_length=10, description="high or low")
+
+
+class PageRefOut(BaseModel):
+    """A page in flight (or done) for the incident: started from it or from a linked alert group."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    status: str
+    urgency: str
+    source_kind: str
+    created_at: datetime
+
+
 class IncidentDetailOut(IncidentOut):
     allowed_transitions: list[str]
     alert_group_ids: list[int]
@@ -174,3 +193,4 @@ class IncidentDetailOut(IncidentOut):
     tasks: list[TaskOut]
     recovery_actions: list[RecoveryActionOut]
     changes: list[ChangeOut]
+    pages: list[PageRefOut]

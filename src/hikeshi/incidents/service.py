@@ -1,12 +1,10 @@
 """Use cases of incidents: declare one (from alert groups, inquiries or by hand), move it through its
-lifecycle, change its fields, link what it came from, list them. They never commit.
-
-Declaring from an alert group acknowledges the group and stops its pages: someone is on it now.
+lifecycle, change its fields, list them. They never commit. Linking what an incident came from is in
+`links` (declaring from an alert group acknowledges it and stops its pages: someone is on it now).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,14 +15,15 @@ from sqlalchemy.orm import Session
 from hikeshi.accounts import service as accounts
 from hikeshi.accounts.rules import Role
 from hikeshi.alerts import groups
-from hikeshi.alerts.rules import AlertStatus
 from hikeshi.catalog import service as catalog
 from hikeshi.catalog.impact import estimate_impact
 from hikeshi.catalog.rules import parse_regions
 from hikeshi.core.errors import Conflict, InvalidInput
-from hikeshi.incidents import announcing
+from hikeshi.incidents import announcing, links
 from hikeshi.incidents.announcing import AnnouncementContext
-from hikeshi.incidents.models import Incident, IncidentAlertGroup, IncidentInquiry, IncidentTask
+from hikeshi.incidents.links import link_alert_group as link_alert_group
+from hikeshi.incidents.links import link_inquiries as link_inquiries
+from hikeshi.incidents.models import Incident, IncidentTask
 from hikeshi.incidents.queries import get_incident as get_incident
 from hikeshi.incidents.queries import list_incidents as list_incidents
 from hikeshi.incidents.rules import (
@@ -50,13 +49,10 @@ from hikeshi.incidents.work import (
 )
 from hikeshi.inquiries import service as inquiries
 from hikeshi.jobs.service import enqueue
-from hikeshi.oncall import paging
-from hikeshi.oncall.paging_rules import PageStatus
 
 NUMBER_ATTEMPTS = 5
 # Told to the domains above (customer notices) after every status change, in the same transaction.
 STATUS_CHANGED_JOB = "incidents.status_changed"
-PAGES_IN_FLIGHT = (PageStatus.TRIGGERED, PageStatus.EXHAUSTED)
 INQUIRY_TITLE_LIMIT = 120
 USER_FIELDS = ("commander_id", "comms_lead_id", "hotfix_deployer_id")
 PLAIN_FIELDS = (
@@ -100,6 +96,7 @@ def declare_incident(
     found_inquiries = [
         inquiries.get_inquiry(session=session, inquiry_id=i) for i in dict.fromkeys(new.inquiry_ids)
     ]
+    links.refuse_duplicate(session, new)
     title = new.title or (found_groups[0].title if found_groups else "")
     if not title.strip() and found_inquiries:  # the first line of what the store said, to be edited
         title = found_inquiries[0].body.strip().splitlines()[0][:INQUIRY_TITLE_LIMIT]
@@ -133,9 +130,9 @@ def declare_incident(
     _insert_numbered(session, incident)
     record_event(session, incident, "opened", now, by=by, note=incident.title, data={"source": source.value})
     for group in found_groups:
-        _take_group(session, incident, group.id, by, now)
+        links.take_alert_group(session, incident, group.id, by, now)
     for inquiry in found_inquiries:
-        _link_inquiry(session, incident, inquiry.id, by, now)
+        links.link_inquiry(session, incident, inquiry.id, by, now)
     _announce(session, incident, ["opened"], now, context)
     if new.declare:
         return change_status(
@@ -178,65 +175,6 @@ def _estimate(session: Session, incident: Incident, now: datetime) -> None:
     incident.impact_web_booking = impact.web_booking_affected
     incident.impact_partner_ids = sorted(partner.id for partner in impact.partners)
     incident.impact_estimated_at = now
-
-
-def _take_group(session: Session, incident: Incident, group_id: int, by: int | None, now: datetime) -> None:
-    """Link the group; someone is on it now, so it is acknowledged and its pages stop."""
-    if session.get(IncidentAlertGroup, (incident.id, group_id)) is not None:
-        return
-    session.add(IncidentAlertGroup(incident_id=incident.id, alert_group_id=group_id, linked_at=now))
-    group = groups.get_group(session=session, group_id=group_id)
-    in_flight = [
-        page.id
-        for page in paging.pages_for_source(session=session, source_kind="alert_group", source_id=group_id)
-        if page.status in PAGES_IN_FLIGHT
-    ]
-    if group.status == AlertStatus.TRIGGERED and by is not None:
-        groups.acknowledge_group(session=session, group_id=group_id, user_id=by, now=now)
-    # Acknowledging the group stops its pages too; pages of a group acknowledged earlier, or with no
-    # one named to acknowledge it, are stopped here.
-    paging.acknowledge_source_pages(
-        session=session, source_kind="alert_group", source_id=group_id, user_id=by, now=now
-    )
-    record_event(
-        session,
-        incident,
-        "alert_group_linked",
-        now,
-        by=by,
-        note=group.title,
-        data={"alert_group_id": group_id, "pages_stopped": in_flight},
-    )
-
-
-def _link_inquiry(
-    session: Session, incident: Incident, inquiry_id: int, by: int | None, now: datetime
-) -> None:
-    if session.get(IncidentInquiry, (incident.id, inquiry_id)) is not None:
-        return
-    session.add(IncidentInquiry(incident_id=incident.id, inquiry_id=inquiry_id, linked_at=now))
-    record_event(session, incident, "inquiry_linked", now, by=by, data={"inquiry_id": inquiry_id})
-
-
-def link_inquiries(
-    *, session: Session, number: int, inquiry_ids: Sequence[int], by: int | None, now: datetime
-) -> Incident:
-    incident = load_incident(session, number, lock=True)
-    for inquiry_id in dict.fromkeys(inquiry_ids):
-        inquiries.get_inquiry(session=session, inquiry_id=inquiry_id)
-        _link_inquiry(session, incident, inquiry_id, by, now)
-    session.flush()
-    return incident
-
-
-def link_alert_group(
-    *, session: Session, number: int, group_id: int, by: int | None, now: datetime
-) -> Incident:
-    incident = load_incident(session, number, lock=True)
-    groups.get_group(session=session, group_id=group_id)
-    _take_group(session, incident, group_id, by, now)
-    session.flush()
-    return incident
 
 
 def change_status(
@@ -371,8 +309,8 @@ def update_incident(
         )
     if {"product_ids", "region_codes"} & set(changed):
         _estimate(session, incident, now)
-    if "hotfix_planned_at" in changed:
-        _move_hotfix_due(session, incident)
+    if {"hotfix_planned_at", "hotfix_deployer_id"} & set(changed):
+        _follow_recovery_plan(session, incident)
     session.flush()
     if changed:
         _announce(session, incident, changed, now, context)
@@ -415,7 +353,8 @@ def _shown(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _move_hotfix_due(session: Session, incident: Incident) -> None:
+def _follow_recovery_plan(session: Session, incident: Incident) -> None:
+    """The open hotfix task is due when the plan says, and is owned by whoever deploys it."""
     query = select(IncidentTask).where(
         IncidentTask.incident_id == incident.id,
         IncidentTask.runbook_key == "hotfix",
@@ -423,3 +362,5 @@ def _move_hotfix_due(session: Session, incident: Incident) -> None:
     )
     for task in session.scalars(query):
         task.due_at = incident.hotfix_planned_at
+        if incident.hotfix_deployer_id is not None:
+            task.owner_id = incident.hotfix_deployer_id

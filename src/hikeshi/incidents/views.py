@@ -17,7 +17,7 @@ from hikeshi.alerts import groups, integrations
 from hikeshi.alerts.models import AlertGroup, ChangeEvent
 from hikeshi.catalog import service as catalog
 from hikeshi.catalog.models import Product
-from hikeshi.incidents import queries, service, work
+from hikeshi.incidents import escalate, queries, service, work
 from hikeshi.incidents.models import Incident, IncidentEvent, IncidentTask, RecoveryAction
 from hikeshi.incidents.rules import OPEN_STATUSES, Status, change_window, is_overdue
 from hikeshi.incidents.schemas import (
@@ -25,6 +25,7 @@ from hikeshi.incidents.schemas import (
     EventOut,
     IncidentDetailOut,
     IncidentOut,
+    PageRefOut,
     RecoveryActionOut,
     TaskOut,
 )
@@ -128,6 +129,7 @@ def war_room(*, session: Session, number: int, now: datetime) -> WarRoom:
         for group_id in group_ids
         for page in paging.pages_for_source(session=session, source_kind="alert_group", source_id=group_id)
     ]
+    pages += escalate.pages_of(session=session, incident=incident)
     since, until = change_window(
         started_at=incident.started_at,
         created_at=incident.created_at,
@@ -187,4 +189,5 @@ def detail_out(room: WarRoom) -> IncidentDetailOut:
         ],
         recovery_actions=[RecoveryActionOut.model_validate(action) for action in room.actions],
         changes=[ChangeOut.model_validate(change) for change in room.changes],
+        pages=[PageRefOut.model_validate(page) for page in room.pages],
     )

@@ -81,10 +81,13 @@ def create_runbook_tasks(
     support_owner_id: int | None,
     now: datetime,
 ) -> list[IncidentTask]:
-    """The tasks declaring starts: engineers' to the commander, support's to the comms lead if in support."""
+    """The tasks declaring starts: the hotfix to whoever deploys it (else the commander), other
+    engineers' tasks to the commander, support's to the comms lead if in support."""
     made = []
     for task in tasks:
         owner = incident.commander_id if task.role == "engineer" else support_owner_id
+        if task.key == "hotfix" and incident.hotfix_deployer_id is not None:
+            owner = incident.hotfix_deployer_id
         item = IncidentTask(
             incident_id=incident.id,
             runbook_key=task.key,

@@ -125,6 +125,7 @@ def test_a_field_change_updates_the_post_and_replies_once_naming_it(
     assert f"復旧の見通し: {plan}" in post.current_text
     assert len(post.updates) == 1
     assert replies(fakes, post) == [f"#{number} の続報:\n• 復旧の見通し: {plan}"]
+    assert not any(p.message.broadcast for p in fakes.chat.posts)  # a change stays in the thread
 
 
 def test_a_status_change_is_named_with_before_and_after(
@@ -174,6 +175,8 @@ def test_resolution_turns_the_post_into_the_recovered_announcement(
         "• 状態: 調査中 → 解決済み\n"
         "• 発生: 2026-11-28 19:05 (JST) 〜 2026-11-28 20:40 (JST) に復旧"
     ]
+    [reply] = [p for p in fakes.chat.posts if p.message.thread_ts == post.receipt.ts]
+    assert reply.message.broadcast  # "a second internal share": shown in the channel, not only the thread
 
 
 def test_all_staff_get_one_email_at_declaration_and_one_at_recovery(

@@ -177,6 +177,8 @@ def test_slack_gets_one_post_updated_in_place_and_a_thread_reply(
         drain(worker, clock)
         desk.status(number, "identified")
         drain(worker, clock)
+        desk.resolve(number)
+        drain(worker, clock)
     container.close()
 
     messages = slack.in_channel(CHANNEL)
@@ -184,9 +186,13 @@ def test_slack_gets_one_post_updated_in_place_and_a_thread_reply(
     assert post.channel == channel_id(CHANNEL)
     assert post.text is not None
     assert post.text.startswith(f"[障害] #{number} Web予約ができない\n状態: 調査中")
-    assert len(post.updates) == 1
-    assert "状態: 原因特定" in (post.current_text or "")
+    assert len(post.updates) == 2
+    assert "状態: 原因特定" in (post.updates[0].text or "")
+    assert (post.current_text or "").startswith(f"[復旧] #{number} Web予約ができない")
     assert post.updates[0].blocks is not None
     assert post.updates[0].blocks[0]["type"] == "header"
-    [reply] = [message for message in messages if message.thread_ts == post.ts]
-    assert reply.text == f"#{number} の続報:\n• 状態: 調査中 → 原因特定"
+    update, recovered = [message for message in messages if message.thread_ts == post.ts]
+    assert update.text == f"#{number} の続報:\n• 状態: 調査中 → 原因特定"
+    assert not update.reply_broadcast  # a change stays in the thread
+    assert (recovered.text or "").startswith(f"#{number} は復旧しました")
+    assert recovered.reply_broadcast  # the recovery is also shown in the channel

@@ -149,3 +149,37 @@ def test_deploys_around_the_incident_are_on_its_timeline(
     ]
     detail = web.get(f"/api/v1/incidents/{number}", headers=engineer).json()
     assert [change["summary"] for change in detail["changes"]] == ["予約 API v4.2.0 をデプロイ"]
+
+
+def test_paging_the_on_call_from_an_incident_through_the_api(
+    world: Container, crew: Crew, web: TestClient
+) -> None:
+    from tests.support.paging import add_person, make_policy
+
+    oncall = add_person(world, "oncall@example.jp", phone="+819012345678")
+    make_policy(world, "Web booking", [(5, [oncall.id])], products=("web-booking",))
+    engineer, sales = bearer(world, crew.engineer), bearer(world, crew.sales)
+    number = web.post(
+        "/api/v1/incidents",
+        json={"title": "Web 予約が使えない", "products": ["web-booking"]},
+        headers=engineer,
+    ).json()["number"]
+
+    paged = web.post(f"/api/v1/incidents/{number}/pages", json={}, headers=sales)  # the product's on-call
+
+    assert paged.status_code == 201, paged.text
+    [page] = paged.json()["pages"]
+    assert (page["status"], page["urgency"], page["source_kind"]) == ("triggered", "high", "incident")
+    [event] = [e for e in paged.json()["events"] if e["kind"] == "page_started"]
+    assert (event["actor_user_id"], event["data"]["service"]) == (crew.sales.id, "web-booking")
+    bad = web.post(f"/api/v1/incidents/{number}/pages", json={"urgency": "urgent"}, headers=sales)
+    assert bad.status_code == 400
+    assert bad.json()["error"]["message"].startswith("urgency:")
+    resolved = web.post(
+        f"/api/v1/incidents/{number}/status",
+        json={"status": "dismissed", "reason": "誤検知"},
+        headers=engineer,
+    )
+    assert resolved.status_code == 200
+    closed = web.post(f"/api/v1/incidents/{number}/pages", json={}, headers=sales)
+    assert closed.status_code == 409

@@ -82,3 +82,81 @@ def test_dismiss_needs_a_reason_and_bad_input_exits_2(database_url: str) -> None
         assert result.returncode == 2, result.stdout
         assert named in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_show_reads_the_war_room_in_words_and_tasks_are_worked_from_the_command_line(
+    database_url: str,
+) -> None:
+    assert run("init", "--demo", database_url=database_url).returncode == 0
+    number = str(
+        _json(
+            "incident",
+            "declare",
+            "FAX が送信できない",
+            "--product",
+            "fax",
+            "--confirmed",
+            "--by",
+            "sato@demo.hikeshi.jp",
+            database_url=database_url,
+        )["number"]
+    )
+    english = {"database_url": database_url, "HIKESHI_LANGUAGE": "en", "HIKESHI_TIMEZONE": "Asia/Tokyo"}
+    updated = run(
+        "incident",
+        "update",
+        number,
+        "--hotfix-by",
+        "suzuki@demo.hikeshi.jp",
+        "--hotfix-at",
+        "2026-11-29T15:00",
+        "--no-web-booking",
+        "--impact-note",
+        "送信キューが詰まっている",
+        **english,
+    )
+    assert updated.returncode == 0, updated.stderr
+    added = _json(
+        "incident",
+        "task",
+        number,
+        "FAX 事業者に確認",
+        "--role",
+        "support",
+        "--owner",
+        "ito@demo.hikeshi.jp",
+        database_url=database_url,
+    )
+    ticked = _json(
+        "incident", "done", number, str(added["id"]), "--by", "ito@demo.hikeshi.jp", database_url=database_url
+    )
+    assert ticked["done_at"] is not None
+    assert run("incident", "link", number, "--inquiry", "1", **english).returncode == 0
+    paged = _json("incident", "page", number, "--by", "ito@demo.hikeshi.jp", database_url=database_url)
+    assert (paged["status"], paged["source_kind"]) == ("triggered", "incident")  # the fax on-call
+
+    shown = run("incident", "show", number, **english)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0] == f"#{number} [Investigating] FAX が送信できない"
+    assert "Affected products: FAX delivery" in lines
+    assert any(line.startswith("Not affected: ") and "Web booking" in line for line in lines)
+    assert "Recovery plan: 鈴木 美咲 deploys the hotfix to production at 2026-11-29 15:00 (JST)" in lines
+    assert "Commander: 佐藤 健" in lines
+    # The hotfix task belongs to whoever deploys it, and is due when the plan says.
+    assert any(
+        line.startswith("  [ ] ") and "Prepare the hotfix · 鈴木 美咲 · due 2026-11-29 15:00" in line
+        for line in lines
+    )
+    assert any(line.startswith("  [x] ") and "FAX 事業者に確認 · 伊藤 結衣 · done" in line for line in lines)
+    assert any(line.endswith("Web-booking diners affected: — → No") for line in lines)
+    assert any(line.endswith("Inquiry linked: Inquiry #1") for line in lines)
+    assert f"  Page #{paged['id']} triggered" in lines
+    assert any(line.endswith("On-call paged · 伊藤 結衣: fax") for line in lines)
+
+    again = run("incident", "declare", "--inquiry", "1", **english)
+    assert again.returncode == 2
+    assert f"inquiry 1 is already part of open incident #{number}" in again.stderr
+    nothing = run("incident", "link", number, **english)
+    assert nothing.returncode == 2
+    assert "--inquiry" in nothing.stderr

@@ -293,3 +293,62 @@ def test_two_incidents_declared_at_the_same_moment_get_different_numbers(
     first.close()
     racer.join(timeout=30)
     assert sorted(numbers) == [1, 2]
+
+
+def test_declaring_again_from_what_an_open_incident_holds_is_refused_naming_it(
+    world: Container, crew: Crew, clock: FrozenClock
+) -> None:
+    integration_id, _ = make_integration(world, product="web-booking")
+    group_id = raise_alert(world, integration_id, "Web 予約 API の 5xx", product="web-booking").group_id
+    assert group_id is not None
+    with world.sessions() as db:
+        inquiry = inquiries.log_inquiry(
+            session=db,
+            reported_by_id=crew.support.id,
+            channel="phone",
+            body="Web 予約ができないと店舗から電話",
+            product_slug="web-booking",
+            now=clock(),
+            policy=POLICY,
+            context=CONTEXT,
+        )
+        db.commit()
+        inquiry_id = inquiry.id
+    first = _declare(world, crew.engineer.id, alert_group_ids=[group_id], inquiry_ids=[inquiry_id])
+
+    for fields, named in (
+        (
+            {"alert_group_ids": [group_id]},
+            f"alert group {group_id} is already part of open incident #{first}",
+        ),
+        (
+            {"title": "x", "inquiry_ids": [inquiry_id]},
+            f"inquiry {inquiry_id} is already part of open incident",
+        ),
+    ):
+        with pytest.raises(Conflict) as refused:
+            _declare(world, crew.admin.id, **fields)
+        assert named in refused.value.render(str)
+
+    _move(world, first, "dismissed", crew.engineer.id, reason="a test alert")
+    second = _declare(world, crew.engineer.id, alert_group_ids=[group_id])  # the first is closed now
+    assert second == first + 1
+
+
+def test_the_hotfix_task_follows_the_recovery_plan(world: Container, crew: Crew, clock: FrozenClock) -> None:
+    deployer = crew.admin
+    number = _declare(world, crew.engineer.id, title="SMS が送信されない", products=["sms"], declare=True)
+    [hotfix] = [view.task for view in _room(world, number).tasks if view.task.runbook_key == "hotfix"]
+    assert (hotfix.owner_id, hotfix.due_at) == (crew.engineer.id, None)  # the commander until a plan
+
+    planned = clock() + timedelta(hours=1)
+    with world.sessions() as db:
+        update = IncidentUpdate(hotfix_deployer_id=deployer.id, hotfix_planned_at=planned)
+        service.update_incident(session=db, number=number, update=update, by=crew.engineer.id, now=clock())
+        db.commit()
+
+    [hotfix] = [view.task for view in _room(world, number).tasks if view.task.runbook_key == "hotfix"]
+    assert (hotfix.owner_id, hotfix.due_at) == (deployer.id, planned)
+    clock.advance(hours=2)
+    overdue = [view.task.runbook_key for view in _room(world, number).tasks if view.overdue]
+    assert overdue[:1] == ["hotfix"]

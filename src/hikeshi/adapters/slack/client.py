@@ -59,6 +59,8 @@ class SlackChat:
                 text=message.text,
                 blocks=list(message.blocks) or None,
                 thread_ts=message.thread_ts,
+                # None is left out of the request by slack_sdk: only a thread reply can broadcast.
+                reply_broadcast=True if message.broadcast and message.thread_ts else None,
             ),
         )
         return ChatReceipt(channel=str(response["channel"]), ts=str(response["ts"]))
