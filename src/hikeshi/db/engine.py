@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from hikeshi.db import json_text
+
 # On SQLite every transaction takes the write lock at BEGIN (waiting up to busy_timeout for it). A
 # deferred transaction that reads, then writes after another connection has committed, cannot wait:
 # it fails at once with "database is locked" — a 500 on sign-in while the worker drains the queue.
@@ -24,11 +26,19 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
             database_url,
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": 30},
+            json_serializer=json_text.dumps,
         )
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin)
         return engine
-    return create_engine(database_url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        database_url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        json_serializer=json_text.dumps,
+    )
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
