@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Dialect, Table, insert, select
+from sqlalchemy import Dialect, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -40,11 +40,21 @@ class Trigger:
     context: Context
 
 
+@dataclass(frozen=True, slots=True)
+class _OpenGroup:
+    """The few columns of an open group the batch needs, read without loading the group as an object."""
+
+    id: int
+    severity: str
+    suppressed: bool
+    chat_delivery_id: int | None
+
+
 @dataclass(slots=True)
 class _Tally:
     """What the batch's new alerts do to one open group (as `service.open_alert` would), applied once."""
 
-    group: AlertGroup
+    group: AlertGroup | _OpenGroup
     alerts: int = 0
     events: int = 0
     severity: str | None = None
@@ -54,14 +64,81 @@ class _Tally:
         self.events += 1
         self.severity = severity if self.severity is None else higher_severity(self.severity, severity)
 
-    def apply(self, now: datetime) -> None:
+    def apply(self, session: Session, now: datetime) -> None:
+        """Onto the group's object when the session holds one (its own changes are flushed from it,
+        so an UPDATE beside it would be overwritten), else one UPDATE of the row, counts added in SQL."""
         group = self.group
+        if isinstance(group, _OpenGroup):
+            loaded = session.identity_map.get(session.identity_key(AlertGroup, group.id))
+            if not isinstance(loaded, AlertGroup):
+                severity = group.severity
+                if self.severity is not None:
+                    severity = higher_severity(severity, self.severity)
+                parameters = {
+                    "group_id": group.id,
+                    "new_alerts": self.alerts,
+                    "new_events": self.events,
+                    "now": now,
+                    "new_severity": severity,
+                }
+                session.connection().execute(_UPDATE_GROUP, parameters)
+                return
+            group = loaded
         group.alert_count += self.alerts
         group.open_alert_count += self.alerts
         group.event_count += self.events
         group.last_seen_at = now
         if self.severity is not None:
             group.severity = higher_severity(group.severity, self.severity)
+
+
+def _update_group() -> Any:
+    groups = AlertGroup.metadata.tables[AlertGroup.__tablename__]
+    return (
+        update(groups)
+        .where(groups.c.id == bindparam("group_id"))
+        .values(
+            alert_count=groups.c.alert_count + bindparam("new_alerts"),
+            open_alert_count=groups.c.open_alert_count + bindparam("new_alerts"),
+            event_count=groups.c.event_count + bindparam("new_events"),
+            last_seen_at=bindparam("now", type_=groups.c.last_seen_at.type),
+            severity=bindparam("new_severity"),
+        )
+    )
+
+
+def _find_open_group() -> Any:
+    groups = AlertGroup.metadata.tables[AlertGroup.__tablename__]
+    columns = (groups.c.id, groups.c.severity, groups.c.suppressed, groups.c.chat_delivery_id)
+    return (
+        select(*columns)
+        .where(
+            groups.c.integration_id == bindparam("integration_id"),
+            groups.c.grouping_key == bindparam("grouping_key"),
+            groups.c.status != RESOLVED_LITERAL,
+        )
+        .with_for_update()
+    )
+
+
+# Built once with bound parameters: each batch runs them without building or caching a statement.
+_UPDATE_GROUP = _update_group()
+_FIND_OPEN_GROUP = _find_open_group()
+
+
+def _open_group(session: Session, integration_id: int, key: str) -> AlertGroup | _OpenGroup | None:
+    """`service.find_open_group` (locked likewise), as the few columns the batch needs, or the group's
+    object when this session holds it already."""
+    parameters = {"integration_id": integration_id, "grouping_key": key}
+    row = session.connection().execute(_FIND_OPEN_GROUP, parameters).first()
+    if row is None:
+        return None
+    loaded = session.identity_map.get(session.identity_key(AlertGroup, row.id))
+    if isinstance(loaded, AlertGroup):
+        return loaded
+    return _OpenGroup(
+        id=row.id, severity=row.severity, suppressed=row.suppressed, chat_delivery_id=row.chat_delivery_id
+    )
 
 
 @dataclass(slots=True)
@@ -102,7 +179,7 @@ def ingest_triggers(*, session: Session, triggers: Sequence[Trigger], now: datet
                 grouping_key(incoming, grouping=integration.grouping, product_slug=slugs[slug_key]),
             )
             tally = groups.get(group_key)
-            if tally is None and (group := service.find_open_group(session, *group_key)) is not None:
+            if tally is None and (group := _open_group(session, *group_key)) is not None:
                 tally = groups[group_key] = _Tally(group)
             if tally is None:
                 # No open group: the first alert opens (and announces) it, as it would alone.
@@ -131,7 +208,7 @@ def ingest_triggers(*, session: Session, triggers: Sequence[Trigger], now: datet
         if outcome.group_id is not None:
             touched[integration.id][1].add(outcome.group_id)
     for tally in groups.values():
-        tally.apply(now)
+        tally.apply(session, now)
     _insert_new(session, list(new_rows.values()), now)
     for index, row in waiting.items():
         done = outcomes[index]
@@ -194,7 +271,7 @@ def _open_alert_ids_sqlite(count: int) -> str:
     return f"SELECT id FROM alerts WHERE {where}"  # noqa: S608
 
 
-def _values(trigger: Trigger, key: str, group: AlertGroup, now: datetime) -> dict[str, Any]:
+def _values(trigger: Trigger, key: str, group: AlertGroup | _OpenGroup, now: datetime) -> dict[str, Any]:
     incoming = trigger.alert
     return {
         "integration_id": trigger.integration.id,
@@ -251,7 +328,8 @@ def _insert_new(session: Session, rows: list[_NewRow], now: datetime) -> None:
         )
     _insert_many(session, events, history, ids=False)
     for group in {id(row.tally): row.tally.group for row in rows}.values():
-        notify.refresh_chat_message(session=session, group=group, now=now)
+        if group.chat_delivery_id is not None:
+            notify.refresh_chat(session=session, group_id=group.id, now=now)
 
 
 def _insert_many(session: Session, table: Table, rows: list[dict[str, Any]], *, ids: bool) -> list[int]:

@@ -47,6 +47,7 @@ class IngestFastPath:
             (name.encode(), value.encode()) for name, value in security_headers(hsts=hsts)
         ]
         self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
+        self._security: dict[tuple[bytes, ...], list[tuple[bytes, bytes]]] = {}
 
     def route(self, scope: Scope) -> str | None:
         """The route template this fast path answers for the request, or None (the app answers)."""
@@ -109,8 +110,12 @@ class IngestFastPath:
 
     async def _send(self, response: Response, send: Send) -> None:
         headers = list(response.raw_headers)
-        present = {name for name, _ in headers}
-        headers.extend(header for header in self.security_headers if header[0] not in present)
+        names = tuple(name for name, _ in headers)
+        if (security := self._security.get(names)) is None:  # the few sets of names answers have
+            security = self._security[names] = [
+                header for header in self.security_headers if header[0] not in names
+            ]
+        headers.extend(security)
         await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
 

@@ -12,7 +12,7 @@ from hikeshi.alerts.messages import group_message
 from hikeshi.alerts.models import AlertGroup, Integration, MaintenanceWindow
 from hikeshi.delivery import service as delivery
 from hikeshi.delivery.service import Outgoing
-from hikeshi.jobs.service import enqueue
+from hikeshi.jobs.service import supersede
 from hikeshi.oncall import paging
 from hikeshi.oncall.escalation import find_policy_id
 from hikeshi.oncall.paging_rules import urgency_for_severity
@@ -84,29 +84,34 @@ def refresh_chat_message(*, session: Session, group: AlertGroup, now: datetime) 
     """
     if group.chat_delivery_id is None:
         return
-    _refreshes(session)[group.id] = now
+    refresh_chat(session=session, group_id=group.id, now=now)
+
+
+def refresh_chat(*, session: Session, group_id: int, now: datetime) -> None:
+    """`refresh_chat_message` of a group known to have a chat message, by its id."""
+    _refreshes(session)[group_id] = now
 
 
 _REFRESHES = "alerts.chat_refreshes"
-_LISTENING = "alerts.chat_refreshes_listening"
 
 
 def _refreshes(session: Session) -> dict[int, datetime]:
     asked: dict[int, datetime] | None = session.info.get(_REFRESHES)
     if asked is None:
         asked = session.info[_REFRESHES] = {}
-        if not session.info.get(_LISTENING):
-            event.listen(session, "before_commit", _enqueue_refreshes)
-            event.listen(session, "after_transaction_end", _forget_refreshes)
-            session.info[_LISTENING] = True
+        # Listened to on the Session class, once per process: listening on each session costs a
+        # storm's every batch more than the refresh itself; sessions that asked for none pass at once.
+        if not event.contains(Session, "before_commit", _enqueue_refreshes):
+            event.listen(Session, "before_commit", _enqueue_refreshes)
+            event.listen(Session, "after_transaction_end", _forget_refreshes)
     return asked
 
 
 def _enqueue_refreshes(session: Session) -> None:
-    if session.in_nested_transaction():  # a SAVEPOINT is released: the transaction goes on
-        return
-    for group_id, now in sorted(session.info.pop(_REFRESHES, {}).items()):
-        enqueue(
+    if _REFRESHES not in session.info or session.in_nested_transaction():
+        return  # nothing asked, or a SAVEPOINT is released: the transaction goes on
+    for group_id, now in sorted(session.info.pop(_REFRESHES).items()):
+        supersede(
             session=session,
             kind=REFRESH_CHAT_JOB,
             payload={"group_id": group_id},
@@ -116,8 +121,8 @@ def _enqueue_refreshes(session: Session) -> None:
 
 
 def _forget_refreshes(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # the whole transaction ended (committed or not), not a savepoint
-        session.info.pop(_REFRESHES, None)
+    if transaction.parent is None and _REFRESHES in session.info:  # the whole transaction ended
+        session.info.pop(_REFRESHES)  # (committed or not), not a savepoint
 
 
 def page_group(

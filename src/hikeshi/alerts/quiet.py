@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from hikeshi.alerts.models import AlertEvent, AlertGroup, Integration
 from hikeshi.alerts.rules import AlertStatus
 from hikeshi.core.errors import InvalidInput
-from hikeshi.jobs.service import enqueue
+from hikeshi.jobs.service import supersede
 
 QUIET_RESOLVE_JOB = "alerts.quiet_resolve"
 MAX_MINUTES = 7 * 24 * 60
@@ -43,7 +43,7 @@ def schedule_quiet_resolve(
 
 
 def _schedule(session: Session, group_id: int, *, due_at: datetime, now: datetime) -> None:
-    enqueue(
+    supersede(
         session=session,
         kind=QUIET_RESOLVE_JOB,
         payload={"group_id": group_id},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -201,3 +202,45 @@ def test_enqueue_many_adds_every_job_once_in_the_callers_transaction(
     assert sorted(job.payload["to"] for job in mails) == ["a@example.jp", "b@example.jp", "c@example.jp"]
     assert reminder[0].due_at == later
     assert reminder[0].id in added
+
+
+def _supersede(container: Container, payload: dict[str, int], **options: Any) -> None:
+    with container.sessions() as db:
+        service.supersede(
+            session=db, kind="alerts.refresh", payload=payload, now=container.clock(), **options
+        )
+        db.commit()
+
+
+def _jobs_of(container: Container, kind: str) -> list[tuple[str, dict[str, Any]]]:
+    with container.sessions() as db:
+        found = db.scalars(select(Job).where(Job.kind == kind).order_by(Job.id))
+        return [(job.status, job.payload) for job in found]
+
+
+def test_supersede_adds_one_job_then_replaces_it_until_a_worker_takes_it(
+    clocked: Container, clock: FrozenClock
+) -> None:
+    _supersede(clocked, {"n": 1}, replace_key="group:1")
+    _supersede(clocked, {"n": 2}, replace_key="group:1")
+    _supersede(clocked, {"n": 9}, replace_key="group:2")
+    assert _jobs_of(clocked, "alerts.refresh") == [("pending", {"n": 2}), ("pending", {"n": 9})]
+    later = clock.now + timedelta(minutes=5)
+    _supersede(clocked, {"n": 3}, replace_key="group:1", due_at=later)
+    with clocked.sessions() as db:
+        job = db.scalars(select(Job).where(Job.replace_key == "group:1")).one()
+        assert (job.payload, job.due_at) == ({"n": 3}, later)
+    clock.advance(minutes=6)
+    _claim_all(clocked)
+    _supersede(clocked, {"n": 4}, replace_key="group:1")  # the first runs: a new one is added
+    assert _jobs_of(clocked, "alerts.refresh") == [
+        ("running", {"n": 3}),
+        ("running", {"n": 9}),
+        ("pending", {"n": 4}),
+    ]
+
+
+def test_supersede_refuses_an_empty_kind_naming_the_field(clocked: Container) -> None:
+    with clocked.sessions() as db, pytest.raises(InvalidInput) as raised:
+        service.supersede(session=db, kind="", payload={}, replace_key="r", now=clocked.clock())
+    assert raised.value.field == "kind"
