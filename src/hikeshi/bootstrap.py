@@ -90,7 +90,7 @@ class Container:
     group_commit: GroupCommit = field(init=False)
 
     def __post_init__(self) -> None:
-        self.group_commit = GroupCommit(self.sessions)
+        self.group_commit = GroupCommit(self.sessions, inline=self.settings.is_sqlite)
 
     @property
     def throttle(self) -> ThrottlePolicy:

@@ -18,6 +18,9 @@ from hikeshi.db import json_text
 BEGIN_IMMEDIATE = {"hikeshi_begin_immediate": True}
 # For a connection that only reads and must not wait behind writers (health checks).
 BEGIN_DEFERRED = {"hikeshi_begin_immediate": False}
+# Take the write lock now, or fail at once ("database is locked") rather than wait for it.
+BEGIN_IMMEDIATE_NOWAIT = {"hikeshi_begin_immediate": True, "hikeshi_begin_nowait": True}
+BUSY_TIMEOUT_MS = 30_000  # how long a SQLite transaction waits for the write lock
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
@@ -49,12 +52,20 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
 def _begin(connection: Any) -> None:
-    immediate = connection.get_execution_options().get("hikeshi_begin_immediate", True)
+    options = connection.get_execution_options()
+    if options.get("hikeshi_begin_nowait", False):
+        connection.exec_driver_sql("PRAGMA busy_timeout=0")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return
+    immediate = options.get("hikeshi_begin_immediate", True)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

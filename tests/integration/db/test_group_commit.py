@@ -124,3 +124,85 @@ def test_after_close_work_is_refused(group_commit: GroupCommit, container: Conta
     with pytest.raises(BatchFailed):
         asyncio.run(group_commit.run(_add("late", container)))
     assert _names(container) == ["first"]
+
+
+@pytest.fixture
+def inline(container: Container) -> Iterator[GroupCommit]:
+    """SQLite's way: batches committed on the event loop when the write lock is free."""
+    if container.engine.dialect.name != "sqlite":
+        pytest.skip("inline batches are SQLite's; PostgreSQL's round trips stay on the writer thread")
+    committer = GroupCommit(container.sessions, inline=True)
+    yield committer
+    committer.close()
+
+
+def test_inline_units_of_one_round_share_one_commit_on_the_loop(
+    inline: GroupCommit, container: Container, commits: list[int]
+) -> None:
+    names = [f"inline-{number:02d}" for number in range(20)]
+    threads: set[str] = set()
+
+    def add(name: str) -> Callable[[Session], str]:
+        def work(session: Session) -> str:
+            threads.add(threading.current_thread().name)
+            return _add(name, container)(session)
+
+        return work
+
+    async def together() -> list[Any]:
+        return await asyncio.gather(*(inline.run(add(name)) for name in names))
+
+    assert asyncio.run(together()) == names
+    assert _names(container) == names
+    assert len(commits) == 1
+    assert threads == {threading.main_thread().name}  # no writer thread was needed
+
+
+def test_inline_one_failing_unit_is_rolled_back_alone(inline: GroupCommit, container: Container) -> None:
+    def failing(session: Session) -> str:
+        _add("half-done", container)(session)
+        session.flush()
+        raise InvalidInput("refused")
+
+    async def together() -> list[Any]:
+        units = [_add("before", container), failing, _add("after", container)]
+        return await asyncio.gather(*(inline.run(unit) for unit in units), return_exceptions=True)
+
+    results = asyncio.run(together())
+    assert results[0] == "before"
+    assert isinstance(results[1], InvalidInput)
+    assert results[2] == "after"
+    assert _names(container) == ["after", "before"]
+
+
+def test_inline_waits_for_a_held_write_lock_on_the_writer_thread_not_the_loop(
+    inline: GroupCommit, container: Container
+) -> None:
+    """Another connection holds SQLite's write lock: the batch goes to the writer thread, and the loop
+    goes on serving (a ticker keeps ticking) until the lock is released and the batch commits."""
+
+    async def scenario() -> tuple[str, int, list[str]]:
+        holder = container.sessions()
+        holder.connection()  # BEGIN IMMEDIATE: the write lock is this session's
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        ticking = asyncio.ensure_future(ticker())
+        stored = asyncio.ensure_future(inline.run(_add("behind-the-lock", container)))
+        await asyncio.sleep(0.3)
+        assert not stored.done()  # waiting for the lock, off the loop
+        holder.rollback()
+        holder.close()
+        name = await asyncio.wait_for(stored, 10)
+        ticking.cancel()
+        return name, ticks, _names(container)
+
+    name, ticks, names = asyncio.run(scenario())
+    assert name == "behind-the-lock"
+    assert ticks >= 10  # the loop was never blocked while the lock was held
+    assert names == ["behind-the-lock"]
