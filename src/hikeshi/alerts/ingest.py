@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
@@ -99,13 +100,18 @@ async def _committed(
     try:
         return await group_commit.run(work)
     except BatchFailed as failed:
-        message = "The event could not be stored; try again."
-        if pagerduty:
-            body: dict[str, Any] = {"status": "unavailable", "message": message, "errors": [str(failed)]}
-        else:
-            body = {"error": {"code": "unavailable", "message": message}}
-        headers = {"retry-after": str(RETRY_AFTER_SECONDS)}
-        return JSONResponse(body, status_code=503, headers=headers)
+        return unavailable(failed, pagerduty=pagerduty)
+
+
+def unavailable(failed: BatchFailed, *, pagerduty: bool) -> Response:
+    """503 with Retry-After: the batch could not be committed, and every sender retries a 5xx."""
+    message = "The event could not be stored; try again."
+    if pagerduty:
+        body: dict[str, Any] = {"status": "unavailable", "message": message, "errors": [str(failed)]}
+    else:
+        body = {"error": {"code": "unavailable", "message": message}}
+    headers = {"retry-after": str(RETRY_AFTER_SECONDS)}
+    return JSONResponse(body, status_code=503, headers=headers)
 
 
 @router.post("/v2/enqueue", dependencies=[Public], status_code=202)
@@ -120,13 +126,20 @@ async def enqueue_event_answer(
     group_commit: GroupCommit, body: bytes, *, context: Context, clock: Clock
 ) -> Response:
     """The answer to an alert event, once it is stored (`hikeshi.alerts.ingest_asgi` calls this too)."""
+    work = event_to_store(body, context=context, clock=clock)
+    if isinstance(work, Response):
+        return work
+    return await _committed(group_commit, work, pagerduty=True)
+
+
+def event_to_store(body: bytes, *, context: Context, clock: Clock) -> StoreEvent | Response:
+    """The event checked as PagerDuty checks it: the unit of work storing it, or PagerDuty's 400."""
     try:
         document = _pagerduty_document(body)
         event = validate_event(document)
     except PagerDutyInvalid as invalid:
         return _refused(invalid)
-    work = StoreEvent(event=event, raw=document, context=context, clock=clock)
-    return await _committed(group_commit, work, pagerduty=True)
+    return StoreEvent(event=event, raw=document, context=context, clock=clock)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,8 +212,16 @@ class Processed(Response):
     def __init__(self, dedup_key: str) -> None:
         self.status_code = 202
         self.background = None
-        self.body = _PROCESSED + json.dumps(dedup_key, ensure_ascii=False).encode() + b"}"
+        self.body = _PROCESSED + _json_text(dedup_key) + b"}"
         self.raw_headers = [(b"content-length", str(len(self.body)).encode()), _JSON]
+
+
+def _json_text(text: str) -> bytes:
+    """`json.dumps(text, ensure_ascii=False).encode()`, by orjson (the same bytes) when it takes it."""
+    try:
+        return orjson.dumps(text)
+    except orjson.JSONEncodeError:  # an unpaired surrogate
+        return json.dumps(text, ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
 def _processed(dedup_key: str) -> Response:

@@ -11,6 +11,7 @@ PagerDuty's own refusals are answered here.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -20,6 +21,8 @@ from starlette.types import Message, Receive, Scope, Send
 
 from hikeshi.alerts import ingest
 from hikeshi.alerts.notify import Context
+from hikeshi.db.group_commit import BatchFailed
+from hikeshi.web.kit.http import Headers, Reply
 from hikeshi.web.kit.metrics import HttpMetrics
 from hikeshi.web.kit.security import security_headers
 
@@ -82,13 +85,7 @@ class IngestFastPath:
             await app(scope, _replay(chunks, complete, receive), send)
             return
         await self._send(response, send)
-        counted = (route, response.status_code)
-        if (children := self._children.get(counted)) is None:  # a label look-up costs as much as a count
-            method = scope["method"]
-            requests = self.metrics.requests.labels(method, route, str(response.status_code))
-            children = self._children[counted] = (requests, self.metrics.duration.labels(method, route))
-        children[0].inc()
-        children[1].observe(time.perf_counter() - started)
+        self._count(route, response.status_code, started)
 
     async def _answer(self, route: str, scope: Scope, body: bytes) -> Response:
         group_commit = self.container.group_commit
@@ -109,6 +106,11 @@ class IngestFastPath:
             raise _HandToApp from None
 
     async def _send(self, response: Response, send: Send) -> None:
+        headers = self._headers(response)
+        await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
+        await send({"type": "http.response.body", "body": response.body})
+
+    def _headers(self, response: Response) -> list[tuple[bytes, bytes]]:
         headers = list(response.raw_headers)
         names = tuple(name for name, _ in headers)
         if (security := self._security.get(names)) is None:  # the few sets of names answers have
@@ -116,8 +118,42 @@ class IngestFastPath:
                 header for header in self.security_headers if header[0] not in names
             ]
         headers.extend(security)
-        await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
-        await send({"type": "http.response.body", "body": response.body})
+        return headers
+
+    def _count(self, route: str, status: int, started: float) -> None:
+        counted = (route, status)
+        if (children := self._children.get(counted)) is None:  # a label look-up costs as much as a count
+            requests = self.metrics.requests.labels("POST", route, str(status))
+            children = self._children[counted] = (requests, self.metrics.duration.labels("POST", route))
+        children[0].inc()
+        children[1].observe(time.perf_counter() - started)
+
+    # Answered on the HTTP protocol itself (`hikeshi.web.kit.http.DirectAnswers`): PagerDuty's events,
+    # the bulk of a storm. The same answers as above, without an ASGI request.
+    max_body = ingest.MAX_BODY_BYTES
+
+    def direct_route(self, path: bytes) -> str | None:
+        return "/v2/enqueue" if path == b"/v2/enqueue" else None
+
+    def start(self, route: str, body: bytes, headers: Headers) -> Reply | asyncio.Future[Any] | None:
+        work = ingest.event_to_store(body, context=self.context, clock=self.container.clock)
+        if isinstance(work, Response):
+            return self._reply(work)
+        stored: asyncio.Future[Response] = self.container.group_commit.submit(work)
+        return stored
+
+    def finish(self, route: str, outcome: asyncio.Future[Any]) -> Reply | None:
+        failed = outcome.exception()
+        if isinstance(failed, BatchFailed):
+            return self._reply(ingest.unavailable(failed, pagerduty=True))
+        return None if failed is not None else self._reply(outcome.result())
+
+    def answered(self, route: str, status: int, started: float) -> None:
+        self._count(route, status, started)
+
+    def _reply(self, response: Response) -> Reply:
+        headers = [header for header in self._headers(response) if header[0] != b"content-length"]
+        return response.status_code, headers, bytes(response.body)
 
 
 async def _read_body(scope: Scope, receive: Receive) -> tuple[list[bytes], bool]:

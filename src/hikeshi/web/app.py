@@ -129,6 +129,8 @@ class HikeshiApp(FastAPI):
 
     ingest_fast_path: IngestFastPath | None = None
     feed_fast_path: FeedFastPath | None = None
+    # PagerDuty's events answered on the HTTP protocol itself, under `hikeshi serve`.
+    direct_answers: IngestFastPath | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         for fast in (self.ingest_fast_path, self.feed_fast_path):
@@ -273,5 +275,6 @@ def create_app(
     app.ingest_fast_path = IngestFastPath(
         container=container, metrics=http_metrics, hsts=settings.secure_cookies
     )
+    app.direct_answers = app.ingest_fast_path
     app.feed_fast_path = FeedFastPath(container=container, metrics=http_metrics, hsts=settings.secure_cookies)
     return app
