@@ -162,21 +162,26 @@ def ingest_triggers(*, session: Session, triggers: Sequence[Trigger], now: datet
     groups: dict[tuple[int, str], _Tally] = {}
     slugs: dict[tuple[int, str | None], str | None] = {}
     touched: dict[int, tuple[Integration, set[int]]] = {}
+    # Each integration's id and grouping, read once (a mapped attribute costs a call at every read).
+    read: dict[int, tuple[int, list[str]]] = {}
     for index, (trigger, key) in enumerate(zip(triggers, keys, strict=True)):
         integration, incoming = trigger.integration, trigger.alert
-        touched.setdefault(integration.id, (integration, set()))
-        if (existing := open_alerts.get((integration.id, key))) is not None:
+        if (known := read.get(id(integration))) is None:
+            known = read[id(integration)] = (integration.id, integration.grouping)
+            touched.setdefault(known[0], (integration, set()))
+        integration_id, grouping = known
+        if (existing := open_alerts.get((integration_id, key))) is not None:
             outcome = service.repeat_alert(session=session, alert=existing, incoming=incoming, now=now)
-        elif (pending := new_rows.get((integration.id, key))) is not None:
+        elif (pending := new_rows.get((integration_id, key))) is not None:
             outcome = _repeat_pending(pending, incoming, now)
             waiting[index] = pending
         else:
-            slug_key = (integration.id, incoming.product)
+            slug_key = (integration_id, incoming.product)
             if slug_key not in slugs:
                 slugs[slug_key] = service.product_slug_for(session, integration, incoming)
             group_key = (
-                integration.id,
-                grouping_key(incoming, grouping=integration.grouping, product_slug=slugs[slug_key]),
+                integration_id,
+                grouping_key(incoming, grouping=grouping, product_slug=slugs[slug_key]),
             )
             tally = groups.get(group_key)
             if tally is None and (group := _open_group(session, *group_key)) is not None:
@@ -197,16 +202,16 @@ def ingest_triggers(*, session: Session, triggers: Sequence[Trigger], now: datet
                 if found is not None and found.status != AlertStatus.RESOLVED:
                     groups[group_key] = _Tally(found)
                 if opened is not None:
-                    open_alerts[(integration.id, key)] = opened
+                    open_alerts[(integration_id, key)] = opened
             else:
-                values = _values(trigger, key, tally.group, now)
-                row = new_rows[(integration.id, key)] = _NewRow(values, tally)
+                values = _values(trigger, integration_id, key, tally.group, now)
+                row = new_rows[(integration_id, key)] = _NewRow(values, tally)
                 waiting[index] = row
                 tally.count(values["severity"], new=True)
                 outcome = Outcome(dedup_key=key, effect="opened", alert_id=None, group_id=tally.group.id)
         outcomes[index] = outcome
         if outcome.group_id is not None:
-            touched[integration.id][1].add(outcome.group_id)
+            touched[integration_id][1].add(outcome.group_id)
     for tally in groups.values():
         tally.apply(session, now)
     _insert_new(session, list(new_rows.values()), now)
@@ -271,10 +276,12 @@ def _open_alert_ids_sqlite(count: int) -> str:
     return f"SELECT id FROM alerts WHERE {where}"  # noqa: S608
 
 
-def _values(trigger: Trigger, key: str, group: AlertGroup | _OpenGroup, now: datetime) -> dict[str, Any]:
+def _values(
+    trigger: Trigger, integration_id: int, key: str, group: AlertGroup | _OpenGroup, now: datetime
+) -> dict[str, Any]:
     incoming = trigger.alert
     return {
-        "integration_id": trigger.integration.id,
+        "integration_id": integration_id,
         "group_id": group.id,
         "dedup_key": key,
         "status": AlertStatus.TRIGGERED.value,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -101,7 +102,13 @@ def grouping_key(alert: NormalizedAlert, *, grouping: Sequence[str], product_slu
             values.append(alert.group_hint or "")
         else:
             values.append(alert.labels.get(field.removeprefix("label:"), ""))
-    key = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    return _key_text(tuple(values))
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_text(values: tuple[str, ...]) -> str:
+    """A storm's alerts share their grouping values: the text of each set is made once."""
+    key = json.dumps(list(values), ensure_ascii=False, separators=(",", ":"))
     if len(key) > 400:
         return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
     return key
