@@ -12,9 +12,9 @@ The ping URL is the job's only credential, so it is public; an unknown key gets 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Path, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
@@ -97,10 +97,16 @@ async def ping_fail(key: str, request: Request) -> PingAnswer:
     return await _ping(request, key, PingKind.FAIL)
 
 
+# A shell's `$?` as written: digits, perhaps a sign. Not `0.0` or `１` (a lax integer parse takes both).
+EXIT_STATUS = Path(pattern=r"^[+-]?[0-9]{1,40}$", description="The job's exit status: 0 is success.")
+
+
 @_ping_route("/ping/{key}/{exit_status}")
-async def ping_exit_status(key: str, exit_status: int, request: Request) -> PingAnswer:
+async def ping_exit_status(
+    key: str, exit_status: Annotated[str, EXIT_STATUS], request: Request
+) -> PingAnswer:
     """A shell's `$?`: 0 is success, anything else a failure."""
-    return await _ping(request, key, PingKind.SUCCESS if exit_status == 0 else PingKind.FAIL)
+    return await _ping(request, key, PingKind.SUCCESS if int(exit_status) == 0 else PingKind.FAIL)
 
 
 @router.get("/api/v1/heartbeats", response_model=list[HeartbeatOut])

@@ -7,6 +7,7 @@ stored as the heartbeat's last one, its body as text; an unknown key is a 404 th
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -42,10 +43,9 @@ def _kind(suffix: str) -> str | None:
         return "success"
     if suffix in ("/start", "/fail"):
         return suffix[1:]
-    try:
+    if re.fullmatch(r"[+-]?[0-9]{1,40}", suffix[1:]):  # an exit status as a shell writes it
         return "success" if int(suffix[1:]) == 0 else "fail"
-    except ValueError:
-        return None
+    return None  # not `0.0`, `１` or `1_0`, which Python's int() would take
 
 
 def _state(container: Container, heartbeat_id: int) -> tuple[Any, ...]:
@@ -82,6 +82,8 @@ def test_pings_never_get_a_5xx_and_a_2xx_is_recorded(client: TestClient, contain
         content_type=st.sampled_from(["text/plain", "application/json", "application/octet-stream", ""]),
     )
     @example(known=True, other_key="x", suffix="/fail", method="POST", body=b"log\x00", content_type="")
+    @example(known=True, other_key="x", suffix="/0.0", method="GET", body=b"", content_type="")  # found
+    @example(known=True, other_key="x", suffix="/\uff10", method="GET", body=b"", content_type="")
     def check(known: bool, other_key: str, suffix: str, method: str, body: bytes, content_type: str) -> None:
         used = key if known else other_key
         headers = {"content-type": content_type} if content_type else {}
