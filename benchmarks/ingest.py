@@ -10,6 +10,7 @@ must not see a single answer other than 2xx.
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -115,9 +116,19 @@ def _stored_keys(container: Container, integration_id: int, prefix: str) -> set[
         return set(db.scalars(query))
 
 
+def _accepted_keys(keys_file: Path) -> list[str]:
+    """The dedup keys of the 2xx answers wrk's threads wrote (`KEYS_FILE.N`, one answer a line)."""
+    keys = []
+    for written in sorted(keys_file.parent.glob(f"{keys_file.name}.*")):
+        for line in written.read_text(encoding="utf-8").splitlines():
+            if line:
+                keys.append(str(json.loads(line).get("dedup_key", "")))
+    return keys
+
+
 def _check_durable(stored: set[str], keys_file: Path, result: WrkResult, what: str) -> None:
     """Every key answered 2xx is stored; extra rows can only be requests wrk left unread when it stopped."""
-    accepted = [key for key in keys_file.read_text(encoding="utf-8").splitlines() if key]
+    accepted = _accepted_keys(keys_file)
     missing = set(accepted) - stored
     unread = len(stored) - len(set(accepted))
     if len(accepted) != result.accepted or missing or not 0 <= unread <= CONNECTIONS:
@@ -254,34 +265,37 @@ after the sustained run (into a database that already holds its alerts, all in o
 
 {storm_table}
 
-How an alert is taken in: `/v2/enqueue` is answered in front of the web app (`hikeshi.alerts.ingest_asgi`:
-no sessions, CSRF or dependency resolution, the same answers, headers and metrics), the event is
-parsed and checked on the event loop, and the writer thread's group commit (`hikeshi.db.group_commit`)
-stores every event waiting at that moment in one transaction, set-based (`hikeshi.alerts.batch`):
-one look-up of the batch's dedup keys (on PostgreSQL one probe of the open-alert index per key, so
-the look-up does not grow with the open alerts), one insert of its new alerts and one of their
-history entries (multi-row INSERTs on SQLite, psycopg's pipelined executemany on PostgreSQL), one
-update per alert group, one commit; only then are the 202s sent, each in one write to the socket
-(`hikeshi.web.kit.http`).
+How an alert is taken in: `/v2/enqueue` is answered on the HTTP protocol itself
+(`hikeshi.web.kit.http`, `DirectAnswers`): uvicorn's parser reads the request, and the event is checked
+and answered from bytes, without the ASGI request, task, scope and middleware uvicorn builds for every
+other request (the same answers, headers and metrics; anything unusual goes to the app as before).
+A well-formed event becomes one unit of the group commit (`hikeshi.db.group_commit`), which stores the
+units waiting at that moment in one transaction, set-based (`hikeshi.alerts.batch`): one look-up of
+the batch's dedup keys (on PostgreSQL one probe of the open-alert index per key, so the look-up does
+not grow with the open alerts), one insert of its new alerts and one of their history entries
+(multi-row INSERTs on SQLite, psycopg's pipelined executemany on PostgreSQL), one prepared UPDATE
+per alert group, one commit; only then are the 202s sent. On SQLite the batch is committed on the
+event loop itself, at the end of the loop's round that read its requests, when the write lock is free
+(otherwise the writer thread waits for the lock, and the loop goes on); on PostgreSQL a writer thread
+does every batch, since its round trips would leave the loop idle. SQLite runs in WAL mode with
+`synchronous=NORMAL`: a committed alert survives the process being killed (tested by SIGKILL in
+`tests/integration/faults`), though not a power cut of the machine between two checkpoints.
 
 What limits hikeshi is CPU on its one core ("server CPU per alert": the server process's CPU time
-over the alerts it accepted), not durability. `.venv/bin/python -m benchmarks.ingest_cpu` splits it
-by thread: about a third is the event loop (uvicorn's protocol, the kernel's TCP, reading and
-checking the event, handing it to the writer), two thirds the writer thread. Measured alone, in
-batches of 32, the writer needs about 75 µs per alert on SQLite and 110 µs on PostgreSQL (psycopg's
-per-row parameters); the rest is the two threads sharing one core and one GIL, which changes hands
-at every SQLite step and PostgreSQL round trip. With 32 connections a batch holds at most 32 alerts,
-so the statements every batch needs whatever its size (find the integration, lock the group, ask
-for the chat message's refresh, commit) weigh as much as the rows.
-Alertmanager is Go, keeps alerts in memory, writes nothing before it answers and spends a few tens of
-microseconds of CPU per alert, three to five times less than hikeshi: the 0.5× target is not reached
-by one CPython process that stores each alert before answering; what is left to win is in the HTTP
-layer (uvicorn and the event's checks) and in the statements each batch needs, not in one setting.
-Alertmanager's own figure moves most between runs. On PostgreSQL each batch also waits for the
-server's round trips while PostgreSQL competes for the other core with wrk. Two server processes
-(`uvicorn --workers 2`, same core) were measured too and were slower: both writers lock the same
-alert group, and the processes share one core. The machine is shared, so figures move by a fifth
-between runs; the ratios within one run are what count.
+over the alerts it accepted). About a third of it is the kernel's TCP and uvloop, which Alertmanager
+pays too; the rest is CPython checking the event, building the alert's rows and answering. On SQLite
+the 2026-11-29 changes took it from 152 µs to about 70 µs per alert (`python -m benchmarks.ingest_cpu`
+prints it by thread): JSON columns written by orjson; the group's lock and update as two prepared
+statements; the chat refresh asked for with one statement; the batch committed on the event loop,
+which spared the two threads handing the interpreter's lock to each other at every SQLite step
+(about 20 µs per alert); the HTTP answer made on the protocol (about 10 µs). On PostgreSQL the writer
+thread stays, and psycopg's per-row parameters and about nine round trips per batch keep it near
+170 µs per alert, with PostgreSQL competing with wrk for the other core. The load generator writes
+each 2xx answer to a file as it comes, so that durability can be checked afterwards: keeping them in
+a Lua table instead had slowed wrk by a fifth once it held a hundred thousand, and with it hikeshi's
+figure. Alertmanager's own figure moves most between runs (23,000 to 28,000 alerts/s on the same
+machine in one afternoon), so the SQLite ratio lands on either side of 0.5×; the ratios within one
+run are what count.
 """
 
 
