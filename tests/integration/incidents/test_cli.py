@@ -109,7 +109,7 @@ def test_show_reads_the_war_room_in_words_and_tasks_are_worked_from_the_command_
         "--hotfix-by",
         "suzuki@demo.hikeshi.jp",
         "--hotfix-at",
-        "2026-11-29T15:00",
+        "2030-11-29T15:00",
         "--no-web-booking",
         "--impact-note",
         "送信キューが詰まっている",
@@ -141,11 +141,11 @@ def test_show_reads_the_war_room_in_words_and_tasks_are_worked_from_the_command_
     assert lines[0] == f"#{number} [Investigating] FAX が送信できない"
     assert "Affected products: FAX delivery" in lines
     assert any(line.startswith("Not affected: ") and "Web booking" in line for line in lines)
-    assert "Recovery plan: 鈴木 美咲 deploys the hotfix to production at 2026-11-29 15:00 (JST)" in lines
+    assert "Recovery plan: 鈴木 美咲 deploys the hotfix to production at 2030-11-29 15:00 (JST)" in lines
     assert "Commander: 佐藤 健" in lines
     # The hotfix task belongs to whoever deploys it, and is due when the plan says.
     assert any(
-        line.startswith("  [ ] ") and "Prepare the hotfix · 鈴木 美咲 · due 2026-11-29 15:00" in line
+        line.startswith("  [ ] ") and "Prepare the hotfix · 鈴木 美咲 · due 2030-11-29 15:00" in line
         for line in lines
     )
     assert any(line.startswith("  [x] ") and "FAX 事業者に確認 · 伊藤 結衣 · done" in line for line in lines)
