@@ -111,6 +111,10 @@ def test_keep_alive_and_pipelined_events_are_answered_in_order_and_stored(
     assert headers["x-content-type-options"] == "nosniff"  # the app's security headers
     assert "connection" not in headers
     assert _stored(container) == ["one", "three", "two"]
+    # At the default log level each answer is in uvicorn's access log, written by its own formatter.
+    log = server.log.read_text(encoding="utf-8")
+    assert log.count('"POST /v2/enqueue HTTP/1.1" 202') == 3, server.tail()
+    assert "Traceback" not in log, server.tail()
 
 
 def test_connection_close_is_answered_then_the_connection_closes(

@@ -189,10 +189,10 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
         try:
             assert self.direct is not None
             self.direct.answered(cycle.route, status, cycle.started)
-            if self.access_log:  # uvicorn's line, with the peer's address
+            if self.access_log:  # uvicorn's line and arguments (its formatter reads them), the peer's address
                 client = f"{self.client[0]}:{self.client[1]}" if self.client else ""
-                line = '%s - "POST %s HTTP/%s" %d'
-                self.access_logger.info(line, client, cycle.route, cycle.http_version, status)
+                line = '%s - "%s %s HTTP/%s" %d'
+                self.access_logger.info(line, client, "POST", cycle.route, cycle.http_version, status)
         except Exception:  # the answer is out: the connection goes on whatever counting it did
             self.logger.exception("counting a direct answer failed")
         finally:
