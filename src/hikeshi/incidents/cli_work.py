@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from hikeshi.accounts.models import User
 from hikeshi.accounts.service import find_user_by_email
 from hikeshi.core.console import print_json, reported_errors
 from hikeshi.core.errors import InvalidInput, NotFound
@@ -21,12 +22,18 @@ ByOption = Annotated[str | None, typer.Option("--by", help="Email of the person 
 
 
 def user_by_email(db: Any, email: str | None, *, field: str) -> int | None:
+    person = person_by_email(db, email, field=field)
+    return None if person is None else person.id
+
+
+def person_by_email(db: Any, email: str | None, *, field: str) -> User | None:
+    """The user this email names (None when none is given); the error names the field."""
     if email is None or not email.strip():
         return None
     person = find_user_by_email(session=db, email=email.strip())
     if person is None:
         raise NotFound("{field}: user {value} does not exist", field=field, value=email)
-    return person.id
+    return person
 
 
 def moment(value: str | None, *, field: str, zone: str) -> datetime | None:
@@ -179,15 +186,14 @@ def page(
     """Page the on-call engineer for the incident (the page is listed on the incident)."""
     container = ctx.obj.container()
     with reported_errors(ctx.obj.gettext), container.sessions() as db:
-        actor = user_by_email(db, by, field="by")
-        name = find_user_by_email(session=db, email=by or "")
+        person = person_by_email(db, by, field="by")
         started = escalate.page_oncall(
             session=db,
             number=number,
             service=service,
             urgency=urgency,
-            by=actor,
-            by_name=name.name if name else "",
+            by=person.id if person else None,
+            by_name=person.name if person else "",
             now=container.clock(),
         )
         db.commit()
